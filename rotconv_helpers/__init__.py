@@ -1,0 +1,43 @@
+"""Helpers for the rotconv notebooks: backpropagation through a convolution layer.
+
+Glossary, used in every function, figure and notebook:
+
+- P, p: the layer input (the pooling layer's output), shape (H, W). Its elements
+  are p11 .. pHW with 1-based indices, and also P1, P2, .. numbered row by row.
+- K, k: the kernel, shape (kh, kw), elements k11 .. .
+- C, c: the layer output, shape (H - kh + 1, W - kw + 1), elements c11 .. .
+- δ: a gradient of the loss L, so δC = ∂L/∂C, δP = ∂L/∂P and δK = ∂L/∂K.
+- 'valid' and 'full': the output sizes of scipy.signal, with no padding and with
+  kh - 1, kw - 1 rows and columns of zeros on every side.
+
+The forward pass is a cross-correlation (the kernel is not flipped), as in CNN
+libraries. The backward pass for the input is δP = correlate_valid(pad_full(δC),
+rot180(K)), which equals the true full convolution of δC with K.
+
+Importing the package changes no global state: no random seed, no matplotlib
+settings.
+"""
+
+from .numerics import (
+    correlate_valid,
+    convolve_full,
+    delta_k,
+    delta_p_chain_rule,
+    delta_p_chain_rule_loops,
+    delta_p_full_conv,
+    loss_gradient_numerical,
+    numerical_gradient,
+    pad_full,
+    rot180,
+)
+from .symbolic import (
+    correlate_valid_symbolic,
+    delta_p_full_conv_symbolic,
+    element_name,
+    element_number,
+    formula_latex,
+    forward_formulas,
+    gradient_formulas,
+    gradient_terms,
+    symbol_matrix,
+)
