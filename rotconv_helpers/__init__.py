@@ -41,3 +41,4 @@ from .symbolic import (
     gradient_terms,
     symbol_matrix,
 )
+from .style import DIVERGING_CMAP, ROLE_COLORS, projector_style
