@@ -42,3 +42,4 @@ from .symbolic import (
     symbol_matrix,
 )
 from .style import DIVERGING_CMAP, ROLE_COLORS, projector_style
+from .examples import EXAMPLE_DELTA_C, EXAMPLE_K, EXAMPLE_P, example_arrays
