@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 test-browser: $(STAMP)
-	$(BIN)/python -m pytest tests/browser -p no:nbval
+	$(BIN)/python -m pytest tests/browser
 
 clean:
 	rm -rf $(VENV) build
