@@ -9,7 +9,7 @@ PORT ?= 8888
 # Jupyter refuses to start as root unless told that this is intended.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test test-browser clean
+.PHONY: install lab test test-browser slides clean
 
 install: $(STAMP)
 
@@ -29,5 +29,15 @@ test: $(STAMP)
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser
 
+# One offline reveal.js deck per notebook in build/slides, with the browser
+# assets from the npm registry at the versions in slides/package-lock.json.
+SLIDES_NPM_STAMP := slides/node_modules/.package-lock.json
+
+slides: $(STAMP) $(SLIDES_NPM_STAMP)
+	$(BIN)/python slides/build_decks.py --build-dir build
+
+$(SLIDES_NPM_STAMP): slides/package.json slides/package-lock.json
+	cd slides && npm ci --ignore-scripts --no-audit --no-fund
+
 clean:
-	rm -rf $(VENV) build
+	rm -rf $(VENV) build slides/node_modules
