@@ -43,3 +43,18 @@ from .symbolic import (
 )
 from .style import DIVERGING_CMAP, ROLE_COLORS, projector_style
 from .examples import EXAMPLE_DELTA_C, EXAMPLE_K, EXAMPLE_P, example_arrays
+from .figures import (
+    GradientStep,
+    covering_outputs,
+    draw_matrix,
+    format_value,
+    forward_latex,
+    math_name,
+    plot_forward_windows,
+    plot_gradient_cover,
+    plot_heatmaps,
+    plot_index_map,
+    plot_matrices,
+    show_gradient,
+    symbol_values,
+)
