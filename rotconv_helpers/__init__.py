@@ -58,3 +58,16 @@ from .figures import (
     show_gradient,
     symbol_values,
 )
+from .interactive import (
+    KernelPanel,
+    PanelState,
+    compute_state,
+    format_number,
+    step_html,
+)
+from .interactive_render import (
+    render_matrices,
+    render_padding,
+    render_rotation,
+    render_scatter_gather,
+)
