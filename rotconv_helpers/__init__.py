@@ -19,12 +19,14 @@ settings.
 """
 
 from .numerics import (
+    correlate_output_shape,
     correlate_valid,
     convolve_full,
     delta_k,
     delta_p_chain_rule,
     delta_p_chain_rule_loops,
     delta_p_full_conv,
+    dilate,
     loss_gradient_numerical,
     numerical_gradient,
     pad_full,
@@ -70,4 +72,11 @@ from .interactive_render import (
     render_padding,
     render_rotation,
     render_scatter_gather,
+)
+from .channels import (
+    correlate_valid_channels,
+    delta_k_channels,
+    delta_p_chain_rule_channels,
+    delta_p_full_conv_channels,
+    numerical_gradients_channels,
 )
