@@ -187,8 +187,8 @@ def step_html(kernel, delta_c, position):
 def preset_kernel(name, shape, rng):
     """Return the kernel of preset ``name`` for ``shape``.
 
-    "identity-like" has a single 1 at the top left, so δP is δC with a border
-    of zeros. "edge detector" is +1 on the left half of the columns and -1 on
+    "identity-like" has a single 1 at the top left, so δP is δC in the top-left
+    corner with zeros after it. "edge detector" is +1 on the left half of the columns and -1 on
     the right half. "random" draws integers from -3 to 3 from ``rng``.
     """
     if name == "example":

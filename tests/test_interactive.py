@@ -1,8 +1,9 @@
 """Tests of notebook 03's state, HTML views and widget panel, without a browser.
 
 The widget tests build the real ipywidgets objects and set ``.value`` on them,
-as the browser would after an edit; observers fire synchronously. Expected δP
-values come from scipy.signal.convolve2d, independent of the helpers.
+as the browser does after an edit. Observers fire synchronously, so each
+assert sees the redrawn views. Expected δP values come from
+scipy.signal.convolve2d, independent of the helpers.
 """
 
 import gc
@@ -208,12 +209,33 @@ def test_window_view_strikes_padding_products():
     assert "✓ the same" in text
 
 
-def test_scatter_gather_gather_window_names():
+def test_gather_window_pairs_rotated_kernel():
     text = render_scatter_gather((1, 1))
     window = [c for c in parse_cells(text).cells if "rotconv-in-window" in c["classes"]]
     assert len(window) == 4
     # The centre window pairs δc11 with k22: the rotated kernel.
     assert "δc<sub>11</sub> × k<sub>22</sub>" in text
+
+
+def test_rotation_view_reverses_names():
+    text = rh.render_rotation(rh.EXAMPLE_K, rh.rot180(rh.EXAMPLE_K))
+    rotated_part = text.split("rot180(K)")[1]
+    positions = [rotated_part.index(f"k<sub>{index}</sub>") for index in ("22", "21", "12", "11")]
+    assert positions == sorted(positions)
+
+
+def test_padding_view_marks_zeros():
+    padded = rh.pad_full(rh.EXAMPLE_DELTA_C, rh.EXAMPLE_K.shape)
+    text = rh.render_padding(rh.EXAMPLE_DELTA_C, padded)
+    padding = [c for c in parse_cells(text).cells if "rotconv-padding" in c["classes"]]
+    assert len(padding) == padded.size - rh.EXAMPLE_DELTA_C.size
+    assert all(c["text"] == "0" for c in padding)
+
+
+def test_step_html_shows_window():
+    step = rh.step_html(rh.EXAMPLE_K, rh.EXAMPLE_DELTA_C, position=4)
+    assert window_cells(step.data) == [(1, 1), (1, 2), (2, 1), (2, 2)]
+    assert "gives δp<sub>22</sub>" in step.data
 
 
 def test_scatter_gather_rejects_outside_target():
