@@ -73,6 +73,24 @@ from .interactive_render import (
     render_rotation,
     render_scatter_gather,
 )
+from .feedback import AnswerFormatError, CheckResult, CheckTable
+from .exercises import (
+    EXERCISE_DELTA_C,
+    EXERCISE_K,
+    EXERCISE_P,
+    check_delta_p_value,
+    check_gradient_terms,
+    check_one_hot_delta_p,
+    check_output_shape,
+    check_output_value,
+    check_outputs_fed,
+    check_padded_shape,
+    check_rot180,
+    check_single_element_windows,
+    check_window_elements,
+    one_hot,
+)
+from .candidates import check_delta_p, check_passing_kernels, weak_check_table
 from .channels import (
     correlate_valid_channels,
     delta_k_channels,

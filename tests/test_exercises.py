@@ -1,0 +1,579 @@
+"""Tests of the exercise checkers: right, wrong, unanswered and unreadable answers.
+
+Expected answers are computed here independently of the helpers: numbers with
+scipy.signal, index sets and formula terms by index arithmetic on the
+definition c[i, j] = Σ p[i + a, j + b] k[a, b]. A wrong answer must name the
+wrong part and must not contain the right answer.
+"""
+
+import itertools
+import json
+import pathlib
+import re
+
+import numpy as np
+import pytest
+from scipy import signal
+
+import rotconv_helpers as rh
+from rotconv_helpers.feedback import CheckResult, CheckTable
+
+NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
+SOLUTIONS = NOTEBOOKS / "solutions"
+
+
+# ---------------------------------------------------------------------------
+# Independent references
+# ---------------------------------------------------------------------------
+
+def window_of(output_index, kernel_shape):
+    """Return the 1-based (row, column) indices of P that output c[i, j] reads."""
+    i, j = output_index
+    return {(i + a, j + b) for a in range(kernel_shape[0])
+            for b in range(kernel_shape[1])}
+
+
+def gradient_pairs(p_index, input_shape, kernel_shape):
+    """Return the 1-based ((δc row, col), (k row, col)) terms of δp at ``p_index``."""
+    r, s = p_index
+    pairs = set()
+    for a, b in itertools.product(range(1, kernel_shape[0] + 1),
+                                  range(1, kernel_shape[1] + 1)):
+        i, j = r - a + 1, s - b + 1
+        if 1 <= i <= input_shape[0] - kernel_shape[0] + 1 and \
+                1 <= j <= input_shape[1] - kernel_shape[1] + 1:
+            pairs.add(((i, j), (a, b)))
+    return pairs
+
+
+def pair_names(pairs):
+    return [(f"dc{i}{j}", f"k{a}{b}") for (i, j), (a, b) in sorted(pairs)]
+
+
+def assert_no_number(result, value):
+    """Assert that ``value`` appears nowhere in the result as a standalone number."""
+    text = repr(result) + result._repr_html_()
+    number = f"{value:g}"
+    pattern = rf"(?<![\w.]){re.escape(number)}(?:\.0+)?(?![\w.])"
+    assert re.search(pattern, text) is None, text
+
+
+def assert_wrong(result, *phrases):
+    assert result.status == "wrong", repr(result)
+    for phrase in phrases:
+        assert phrase in result.message, repr(result)
+    assert result.hint, repr(result)
+
+
+# ---------------------------------------------------------------------------
+# The result object
+# ---------------------------------------------------------------------------
+
+def test_result_text_and_html():
+    result = CheckResult("c12", "wrong", "a <b> & c", "hint <i>")
+    assert repr(result).startswith("✗ Not yet (c12): a <b> & c")
+    assert "Hint: hint <i>" in repr(result)
+    assert "a &lt;b&gt; &amp; c" in result._repr_html_()
+    assert "hint &lt;i&gt;" in result._repr_html_()
+    assert not result.correct
+
+
+def test_result_rejects_unknown_status():
+    with pytest.raises(ValueError, match="status must be one of"):
+        CheckResult("c12", "maybe", "text")
+
+
+def test_table_passing_and_unknown_column():
+    table = CheckTable("title", ("sum", "full"), (("A", (True, False)),
+                                                  ("B", (False, False))))
+    assert table.passing("sum") == ["A"]
+    assert table.passing("full") == []
+    assert "FAIL" in repr(table)
+    assert "<table>" in table._repr_html_()
+    with pytest.raises(ValueError, match="column 'mean' is not in the table"):
+        table.passing("mean")
+
+
+# ---------------------------------------------------------------------------
+# Unanswered and unreadable answers, for every checker
+# ---------------------------------------------------------------------------
+
+CHECKERS = [
+    rh.check_output_value,
+    rh.check_window_elements,
+    rh.check_output_shape,
+    rh.check_outputs_fed,
+    rh.check_gradient_terms,
+    rh.check_delta_p_value,
+    rh.check_one_hot_delta_p,
+    rh.check_rot180,
+    rh.check_padded_shape,
+    rh.check_single_element_windows,
+]
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=lambda f: f.__name__)
+def test_checker_unanswered(checker):
+    result = checker(None)
+    assert result.status == "unanswered"
+    assert "Not answered yet" in repr(result)
+    assert "Not answered yet" in result._repr_html_()
+
+
+@pytest.mark.parametrize("checker", CHECKERS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("answer", [object(), {"a": 1}, True])
+def test_checker_unreadable(checker, answer):
+    result = checker(answer)
+    assert result.status == "invalid", repr(result)
+    assert "Invalid answer" in repr(result)
+
+
+@pytest.mark.parametrize("answer, message", [
+    ("abc", "'abc' is not a number"),
+    ([1, 2], "must be a single number"),
+    (float("nan"), "write a finite number"),
+])
+def test_number_malformed(answer, message):
+    result = rh.check_output_value(answer)
+    assert result.status == "invalid"
+    assert message in result.message
+
+
+@pytest.mark.parametrize("answer, message", [
+    (["p21", "p21"], "p21 is listed twice"),
+    (["q21"], "'q21' is not read as a p name"),
+    (["p41"], "'p41' is outside the 3x3 array"),
+    (["P10"], "'P10' is not one of P1 .. P9"),
+    ([(0, 1)], "not a 1-based (row, column) pair"),
+])
+def test_names_malformed(answer, message):
+    result = rh.check_window_elements(answer, "c21")
+    assert result.status == "invalid"
+    assert message in result.message
+
+
+@pytest.mark.parametrize("answer, message", [
+    ([("dc12", "dc22")], "needs one δc name and one k name"),
+    ([("dc12",)], "is not a pair"),
+    ([("dc12", "x22")], "'x22' is neither a δc name"),
+    ([("dc12", "k22"), ("k22", "dc12")], "is listed twice"),
+    ([], "lists no terms"),
+    (42, "must be a list of (δc, k) pairs"),
+])
+def test_pairs_malformed(answer, message):
+    result = rh.check_gradient_terms(answer, "p23")
+    assert result.status == "invalid"
+    assert message in result.message
+
+
+@pytest.mark.parametrize("answer, message", [
+    ([[1, 2], [3]], "the rows have different lengths"),
+    ([["a", "b"], ["c", "d"]], "must contain real numbers"),
+    ([1, 2, 3, 4], "must be a 2-D array"),
+])
+def test_array_malformed(answer, message):
+    result = rh.check_rot180(answer)
+    assert result.status == "invalid"
+    assert message in result.message
+
+
+@pytest.mark.parametrize("answer", ["4 by 5", (4,), (4.5, 5), "(a, b)"])
+def test_shape_malformed(answer):
+    result = rh.check_output_shape(answer)
+    assert result.status == "invalid"
+    assert "is not a shape" in result.message
+
+
+def test_bad_exercise_parameter_raises():
+    with pytest.raises(ValueError, match="name: 'c31' is outside the 2x2 array"):
+        rh.check_output_value(None, "c31")
+    with pytest.raises(ValueError, match="position: 'k11' is not read as a δc name"):
+        rh.check_one_hot_delta_p(None, "k11")
+
+
+# ---------------------------------------------------------------------------
+# Forward-pass exercises
+# ---------------------------------------------------------------------------
+
+def test_output_value_correct():
+    expected = signal.correlate2d(rh.EXERCISE_P, rh.EXERCISE_K, mode="valid")
+    for (i, j), value in np.ndenumerate(expected):
+        name = f"c{i + 1}{j + 1}"
+        assert rh.check_output_value(value, name).correct, name
+    assert rh.check_output_value(str(expected[0, 1])).correct
+    assert rh.check_output_value(np.float32(expected[0, 1])).correct
+
+
+def test_output_value_flipped_kernel():
+    expected = signal.correlate2d(rh.EXERCISE_P, rh.EXERCISE_K, mode="valid")
+    flipped = signal.convolve2d(rh.EXERCISE_P, rh.EXERCISE_K, mode="valid")
+    assert flipped[0, 1] != expected[0, 1]
+    result = rh.check_output_value(flipped[0, 1], "c12")
+    assert_wrong(result, "rotated by 180 degrees")
+    assert_no_number(result, expected[0, 1])
+
+
+def test_output_value_other_element():
+    expected = signal.correlate2d(rh.EXERCISE_P, rh.EXERCISE_K, mode="valid")
+    result = rh.check_output_value(expected[1, 0], "c12")
+    assert_wrong(result, "that of c21")
+    assert_no_number(result, expected[0, 1])
+
+
+def test_output_value_wrong():
+    expected = signal.correlate2d(rh.EXERCISE_P, rh.EXERCISE_K, mode="valid")
+    result = rh.check_output_value(expected[0, 1] + 100, "c12")
+    assert_wrong(result, "not right")
+    assert_no_number(result, expected[0, 1])
+
+
+def test_window_elements_correct():
+    for i, j in itertools.product((1, 2), (1, 2)):
+        names = [f"p{r}{s}" for r, s in window_of((i, j), (2, 2))]
+        assert rh.check_window_elements(names, f"c{i}{j}").correct
+    numbered = [f"P{(r - 1) * 3 + s}" for r, s in window_of((2, 1), (2, 2))]
+    assert rh.check_window_elements(numbered, "c21").correct
+    assert rh.check_window_elements([(2, 1), (2, 2), (3, 1), (3, 2)],
+                                    "c21").correct
+    assert rh.check_window_elements("p21, dp22 p31 p_32", "c21").correct
+
+
+def test_window_elements_wrong():
+    expected = sorted(window_of((2, 1), (2, 2)))
+    answer = [f"p{r}{s}" for r, s in expected[:2]] + ["p33"]
+    result = rh.check_window_elements(answer, "c21")
+    assert_wrong(result, "p33 is not in the window of c21", "2 elements are missing")
+    for r, s in expected[2:]:
+        assert f"p{r}{s}" not in repr(result)
+
+
+def test_output_shape_correct_and_wrong():
+    input_shape, kernel_shape = (5, 7), (3, 2)
+    expected = signal.correlate2d(np.ones(input_shape), np.ones(kernel_shape),
+                                  mode="valid").shape
+    assert rh.check_output_shape(expected, input_shape, kernel_shape).correct
+    assert rh.check_output_shape(list(expected), input_shape, kernel_shape).correct
+    assert rh.check_output_shape(f"{expected[0]}x{expected[1]}").correct
+
+    swapped = rh.check_output_shape(expected[::-1], input_shape, kernel_shape)
+    assert_wrong(swapped, "rows and columns are swapped")
+    full = signal.convolve2d(np.ones(input_shape), np.ones(kernel_shape)).shape
+    assert_wrong(rh.check_output_shape(full, input_shape, kernel_shape), "'full'")
+    off_by_one = (expected[0], expected[1] - 1)
+    result = rh.check_output_shape(off_by_one, input_shape, kernel_shape)
+    assert_wrong(result, "number of columns is wrong")
+    assert str(expected) not in repr(result)
+    assert f"{expected[0]}, {expected[1]}" not in repr(result)
+
+
+# ---------------------------------------------------------------------------
+# Gradient exercises
+# ---------------------------------------------------------------------------
+
+def test_outputs_fed_correct_and_wrong():
+    for r, s in itertools.product((1, 2, 3), (1, 2, 3)):
+        fed = [f"c{i}{j}" for i, j in itertools.product((1, 2), (1, 2))
+               if (r, s) in window_of((i, j), (2, 2))]
+        assert rh.check_outputs_fed(fed, f"p{r}{s}").correct, (r, s)
+    result = rh.check_outputs_fed(["c11", "c12"], "p23")
+    assert_wrong(result, "c11 is computed without p23", "1 output is missing")
+    assert "c22" not in repr(result)
+
+
+def test_gradient_terms_correct():
+    for r, s in itertools.product((1, 2, 3), (1, 2, 3)):
+        pairs = pair_names(gradient_pairs((r, s), (3, 3), (2, 2)))
+        assert rh.check_gradient_terms(pairs, f"p{r}{s}").correct, (r, s)
+    pairs = pair_names(gradient_pairs((2, 3), (3, 3), (2, 2)))
+    swapped = [(weight, delta) for delta, weight in reversed(pairs)]
+    assert rh.check_gradient_terms(swapped, "P6").correct
+    text = " + ".join(f"{delta}*{weight}" for delta, weight in pairs)
+    assert rh.check_gradient_terms(text, "dp23").correct
+    greek = [(delta.replace("dc", "δc"), weight) for delta, weight in pairs]
+    assert rh.check_gradient_terms(greek, "p23").correct
+    short = [(delta.replace("dc", "d"), weight) for delta, weight in pairs]
+    assert rh.check_gradient_terms(short, "p23").correct
+
+
+def test_gradient_terms_non_square():
+    input_shape, kernel_shape = (3, 4), (2, 3)
+    for r, s in itertools.product(range(1, 4), range(1, 5)):
+        pairs = pair_names(gradient_pairs((r, s), input_shape, kernel_shape))
+        result = rh.check_gradient_terms(pairs, f"p{r}{s}", input_shape,
+                                         kernel_shape)
+        assert result.correct, (r, s)
+
+
+def test_gradient_terms_rotated_weights():
+    pairs = sorted(gradient_pairs((2, 3), (3, 3), (2, 2)))
+    rotated = [((i, j), (3 - a, 3 - b)) for (i, j), (a, b) in pairs]
+    result = rh.check_gradient_terms(pair_names(rotated), "p23")
+    assert_wrong(result, "the term with δc12 has the wrong kernel weight",
+                 "the term with δc22 has the wrong kernel weight")
+    for _, (a, b) in pairs:
+        assert f"k{a}{b}" not in result.message
+
+
+def test_gradient_terms_missing_and_extra():
+    pairs = pair_names(gradient_pairs((2, 3), (3, 3), (2, 2)))
+    result = rh.check_gradient_terms([pairs[0], ("dc11", "k12")], "p23")
+    assert_wrong(result, "(δc11, k12) does not belong", "1 term is missing")
+    missing_delta, missing_weight = pairs[1]
+    assert missing_delta.replace("dc", "δc") not in repr(result)
+
+
+def test_delta_p_value_correct_and_wrong():
+    expected = signal.convolve2d(rh.EXERCISE_DELTA_C, rh.EXERCISE_K, mode="full")
+    for (i, j), value in np.ndenumerate(expected):
+        assert rh.check_delta_p_value(value, f"p{i + 1}{j + 1}").correct
+    rotated = signal.convolve2d(rh.EXERCISE_DELTA_C, rh.EXERCISE_K[::-1, ::-1],
+                                mode="full")
+    assert rotated[1, 1] != expected[1, 1]
+    result = rh.check_delta_p_value(rotated[1, 1], "p22")
+    assert_wrong(result, "rotated by 180 degrees")
+    assert_no_number(result, expected[1, 1])
+    result = rh.check_delta_p_value(expected[1, 1] + 50, "p22")
+    assert_wrong(result, "not right")
+    assert_no_number(result, expected[1, 1])
+
+
+def test_one_hot_delta_p_correct():
+    for i, j in itertools.product((0, 1), (0, 1)):
+        delta_c = np.zeros((2, 2))
+        delta_c[i, j] = 1.0
+        expected = signal.convolve2d(delta_c, rh.EXERCISE_K, mode="full")
+        result = rh.check_one_hot_delta_p(expected.tolist(), f"dc{i + 1}{j + 1}")
+        assert result.correct, (i, j)
+
+
+def test_one_hot_delta_p_wrong():
+    delta_c = np.array([[0.0, 1.0], [0.0, 0.0]])
+    expected = signal.convolve2d(delta_c, rh.EXERCISE_K, mode="full")
+    rotated = signal.correlate2d(np.pad(delta_c, 1), rh.EXERCISE_K, mode="valid")
+    assert_wrong(rh.check_one_hot_delta_p(rotated, "δc12"), "rot180(K) instead of K")
+    transposed = signal.convolve2d(delta_c, rh.EXERCISE_K.T, mode="full")
+    assert_wrong(rh.check_one_hot_delta_p(transposed, "δc12"), "the transpose of K")
+    moved = signal.convolve2d(delta_c[::-1], rh.EXERCISE_K, mode="full")
+    assert_wrong(rh.check_one_hot_delta_p(moved, "δc12"), "where δc22 would put it")
+    assert_wrong(rh.check_one_hot_delta_p(np.zeros((2, 2)), "δc12"),
+                 "shape (2, 2)")
+
+    almost = expected.copy()
+    almost[1, 2] += 1.0
+    result = rh.check_one_hot_delta_p(almost, "δc12")
+    assert_wrong(result, "1 element is wrong: δp23")
+    assert str(expected.tolist()) not in repr(result)
+    assert np.array2string(expected) not in repr(result)
+
+
+# ---------------------------------------------------------------------------
+# Full-convolution exercises
+# ---------------------------------------------------------------------------
+
+def test_rot180_correct_and_wrong():
+    expected = np.flipud(np.fliplr(rh.EXERCISE_K))
+    assert rh.check_rot180(expected.tolist()).correct
+    assert rh.check_rot180(expected.astype(int)).correct
+    cases = {
+        "K unchanged": rh.EXERCISE_K,
+        "the transpose of K": rh.EXERCISE_K.T,
+        "K flipped upside down only": np.flipud(rh.EXERCISE_K),
+        "K flipped left to right only": np.fliplr(rh.EXERCISE_K),
+    }
+    for phrase, answer in cases.items():
+        result = rh.check_rot180(answer)
+        assert_wrong(result, phrase)
+        assert str(expected.tolist()) not in repr(result)
+
+    almost = expected.copy()
+    almost[0, 0] += 5
+    assert_wrong(rh.check_rot180(almost), "1 element is wrong, at 0-based [0, 0]")
+    assert_wrong(rh.check_rot180(np.zeros((3, 3))), "shape (3, 3)")
+
+
+def test_padded_shape_correct_and_wrong():
+    delta_c_shape, kernel_shape = (3, 4), (2, 3)
+    expected = np.pad(np.zeros(delta_c_shape),
+                      ((kernel_shape[0] - 1,) * 2, (kernel_shape[1] - 1,) * 2)).shape
+    assert rh.check_padded_shape(expected, delta_c_shape, kernel_shape).correct
+    delta_p_shape = signal.convolve2d(np.ones(delta_c_shape),
+                                      np.ones(kernel_shape)).shape
+    assert_wrong(rh.check_padded_shape(delta_p_shape, delta_c_shape, kernel_shape),
+                 "the shape of δP")
+    by_k = tuple(n + 2 * k for n, k in zip(delta_c_shape, kernel_shape))
+    assert_wrong(rh.check_padded_shape(by_k, delta_c_shape, kernel_shape),
+                 "one ring too many")
+    result = rh.check_padded_shape((expected[0] + 1, expected[1]),
+                                   delta_c_shape, kernel_shape)
+    assert_wrong(result, "number of rows is wrong")
+    assert str(expected) not in repr(result)
+
+
+def test_single_element_windows():
+    for delta_c_shape, kernel_shape in [((2, 2), (2, 2)), ((3, 2), (2, 3))]:
+        padded = np.pad(np.ones(delta_c_shape),
+                        ((kernel_shape[0] - 1,) * 2, (kernel_shape[1] - 1,) * 2))
+        rows = padded.shape[0] - kernel_shape[0] + 1
+        cols = padded.shape[1] - kernel_shape[1] + 1
+        expected = [
+            f"δp{i + 1}{j + 1}" for i, j in itertools.product(range(rows), range(cols))
+            if padded[i:i + kernel_shape[0], j:j + kernel_shape[1]].sum() == 1
+        ]
+        result = rh.check_single_element_windows(expected, delta_c_shape, kernel_shape)
+        assert result.correct, (delta_c_shape, kernel_shape)
+
+    result = rh.check_single_element_windows(["p11", "p12"])
+    assert_wrong(result, "the window of δp12 contains 2 elements of δC")
+    result = rh.check_single_element_windows(["p11"])
+    assert_wrong(result, "3 windows are missing")
+    for name in ("p13", "p31", "p33"):
+        assert name not in repr(result)
+
+
+# ---------------------------------------------------------------------------
+# Candidate implementations of δP
+# ---------------------------------------------------------------------------
+
+def scipy_delta_p(delta_c, kernel):
+    return signal.convolve2d(delta_c, kernel, mode="full")
+
+
+def not_rotated(delta_c, kernel):
+    return signal.correlate2d(delta_c, kernel, mode="full")
+
+
+def overwritten(delta_c, kernel):
+    kh, kw = kernel.shape
+    out = np.zeros((delta_c.shape[0] + kh - 1, delta_c.shape[1] + kw - 1))
+    for (i, j), value in np.ndenumerate(delta_c):
+        out[i:i + kh, j:j + kw] = value * kernel
+    return out
+
+
+def padded_by_k(delta_c, kernel):
+    kh, kw = kernel.shape
+    padded = np.pad(delta_c, ((kh, kh), (kw, kw)))
+    return signal.correlate2d(padded, kernel[::-1, ::-1], mode="valid")
+
+
+def test_delta_p_correct():
+    assert rh.check_delta_p(scipy_delta_p).correct
+    delta_c = np.random.default_rng(1).standard_normal((3, 4))
+    kernel = np.random.default_rng(2).standard_normal((2, 3))
+    result = rh.check_delta_p(scipy_delta_p, delta_c, kernel)
+    assert result.correct, repr(result)
+    assert repr(result).count("pass") == 3
+
+
+def test_delta_p_not_rotated():
+    result = rh.check_delta_p(not_rotated)
+    assert_wrong(result, "differ from the references")
+    assert repr(result).count("FAIL") == 3
+    assert "one-hot" in result.hint
+
+
+def test_delta_p_overwritten_hint():
+    result = rh.check_delta_p(overwritten)
+    assert_wrong(result, "δp22")
+    assert "contributions must add up" in result.hint
+
+
+def test_delta_p_wrong_shape():
+    result = rh.check_delta_p(padded_by_k)
+    assert_wrong(result, "has shape (5, 5)")
+    assert "padding" in result.hint
+
+
+def test_delta_p_failing_candidates():
+    def raises(delta_c, kernel):
+        raise RuntimeError("boom")
+
+    assert_wrong(rh.check_delta_p(raises), "raised RuntimeError: boom")
+    assert_wrong(rh.check_delta_p(lambda d, k: None), "not a 2-D array")
+    assert rh.check_delta_p(None).status == "unanswered"
+    result = rh.check_delta_p("delta_p")
+    assert result.status == "invalid"
+    assert "must be a function" in result.message
+
+
+def test_delta_p_candidate_gets_copies():
+    def writes_in_place(delta_c, kernel):
+        delta_c *= 2
+        return scipy_delta_p(delta_c / 2, kernel)
+
+    assert rh.check_delta_p(writes_in_place).correct
+    assert rh.EXAMPLE_DELTA_C[0, 0] == rh.example_arrays()[2][0, 0]
+
+
+def test_weak_check_table():
+    table = rh.weak_check_table({"scipy": scipy_delta_p, "not rotated": not_rotated,
+                                 "overwritten": overwritten, "padded": padded_by_k})
+    assert table.passing("full check") == ["scipy"]
+    assert table.passing("sum only") == ["scipy", "not rotated", "padded"]
+    assert table.passing("symmetric K") == ["scipy", "not rotated"]
+    assert table.passing("one-element δC") == ["scipy", "overwritten"]
+
+
+def test_passing_kernels():
+    kernels = {"sym": np.ones((2, 2)), "anti": np.array([[1.0, 2.0], [3.0, 1.0]]),
+               "plain": np.array([[1.0, 2.0], [3.0, 4.0]])}
+    expected = [label for label, kernel in kernels.items()
+                if np.array_equal(kernel, kernel[::-1, ::-1])]
+    assert rh.check_passing_kernels(expected, not_rotated, kernels).correct
+    assert rh.check_passing_kernels(",".join(expected), not_rotated, kernels).correct
+    result = rh.check_passing_kernels(["plain"], not_rotated, kernels)
+    assert_wrong(result, "with kernel plain the candidate fails",
+                 "1 kernel is missing")
+    assert "sym" not in result.message
+    result = rh.check_passing_kernels(["Z"], not_rotated, kernels)
+    assert result.status == "invalid"
+    assert "'Z' is not a kernel label" in result.message
+    with pytest.raises(TypeError, match="candidate must be a δP function"):
+        rh.check_passing_kernels(None, "f", kernels)
+
+
+def test_one_hot():
+    assert np.array_equal(rh.one_hot((2, 3), (1, 2)),
+                          [[0, 0, 0], [0, 0, 1]])
+    with pytest.raises(ValueError, match=r"index \(2, 0\) is outside the shape \(2, 2\)"):
+        rh.one_hot((2, 2), (2, 0))
+
+
+# ---------------------------------------------------------------------------
+# Stored notebooks: solutions say correct, exercises are unanswered
+# ---------------------------------------------------------------------------
+
+def stored_checks(path):
+    """Return the stored text/plain output of every cell that calls a checker."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    outputs = []
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and re.match(r"rh\.check_\w+\(answer", source):
+            texts = ["".join(output.get("data", {}).get("text/plain", ""))
+                     for output in cell["outputs"]]
+            outputs.append((source, "".join(texts)))
+    return outputs
+
+
+SOLUTION_NOTEBOOKS = sorted(SOLUTIONS.glob("*_solutions.ipynb"))
+
+
+@pytest.mark.skipif(not SOLUTION_NOTEBOOKS, reason="solutions removed for students")
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_stored_correct(path):
+    checks = stored_checks(path)
+    assert checks, f"{path.name} has no checker cells"
+    for source, text in checks:
+        assert text.startswith("✓ Correct"), f"{source}: {text}"
+    # A lesson that has exercises must check the same answers in the same order.
+    lesson = NOTEBOOKS / path.name.replace("_solutions", "")
+    lesson_checks = [source for source, _ in stored_checks(lesson)] if lesson.exists() else []
+    if lesson_checks:
+        assert lesson_checks == [source for source, _ in checks]
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("0*.ipynb")), ids=lambda p: p.name)
+def test_exercises_stored_unanswered(path):
+    for source, text in stored_checks(path):
+        assert text.startswith("… Not answered yet"), f"{source}: {text}"
