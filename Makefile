@@ -9,7 +9,7 @@ PORT ?= 8888
 # Jupyter refuses to start as root unless told that this is intended.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test test-browser slides clean
+.PHONY: install lab test test-browser slides handout clean
 
 install: $(STAMP)
 
@@ -38,6 +38,14 @@ slides: $(STAMP) $(SLIDES_NPM_STAMP)
 
 $(SLIDES_NPM_STAMP): slides/package.json slides/package-lock.json
 	cd slides && npm ci --ignore-scripts --no-audit --no-fund
+
+# The committed notebooks without notebooks/solutions, in build/handout, to give
+# to students. Uncommitted changes are not included.
+handout:
+	rm -rf build/handout
+	mkdir -p build/handout
+	git archive --format=tar HEAD | tar -x -C build/handout
+	rm -rf build/handout/notebooks/solutions
 
 clean:
 	rm -rf $(VENV) build slides/node_modules
