@@ -9,7 +9,7 @@ PORT ?= 8888
 # Jupyter refuses to start as root unless told that this is intended.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test test-browser slides handout clean
+.PHONY: install lab test test-browser bench-browser slides handout clean
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ test: $(STAMP)
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser
+
+# Prints the median time from Enter in a kernel box to the updated views.
+bench-browser: $(STAMP)
+	$(BIN)/python -m pytest --benchmark-browser \
+		tests/browser/test_browser_interactive.py::test_panel_edit_latency
 
 # One offline reveal.js deck per notebook in build/slides, with the browser
 # assets from the npm registry at the versions in slides/package-lock.json.

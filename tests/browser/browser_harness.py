@@ -14,6 +14,7 @@ use these pieces:
 Nothing here imports rotconv_helpers: the harness works for any notebook.
 """
 
+import contextlib
 import json
 import os
 import secrets
@@ -53,10 +54,10 @@ CHROMIUM_ARGS = [
     f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {LOCAL_HOST}",
 ]
 
-# JupyterLab settings for unattended runs: no news or update requests, the
-# notebook's kernel starts without a kernel-selection dialog, and every cell
-# stays in the DOM (the default windowing mode detaches cells outside the
-# viewport, which would hide their outputs from the page queries).
+# JupyterLab settings for unattended runs: no news or update requests, and the
+# notebook's kernel starts without a kernel-selection dialog. Windowing mode
+# "none" keeps every cell in the DOM, because the default mode detaches cells
+# outside the viewport and would hide their outputs from the page queries.
 SETTING_OVERRIDES = {
     "@jupyterlab/apputils-extension:notification": {
         "fetchNews": "false",
@@ -163,7 +164,7 @@ class JupyterLab:
         return command
 
     def start(self, timeout=90):
-        """Start the server and wait until ``/api/status`` answers."""
+        """Start the server and wait until ``/api/status`` responds."""
         env = self.environment()
         overrides = Path(env["JUPYTER_CONFIG_DIR"]) / "labconfig"
         overrides.mkdir(parents=True, exist_ok=True)
@@ -358,11 +359,18 @@ class NotebookPage:
         self.path = str(path)
 
     def open(self, timeout=60):
-        """Load the notebook in a fresh workspace and wait for its kernel."""
-        quoted = urllib.parse.quote(self.path)
-        # "reset" starts from an empty workspace, so a tab from an earlier
-        # test does not come back.
-        self.page.goto(self.lab.url(f"/lab/tree/{quoted}", reset=""))
+        """Open the notebook in the JupyterLab page and wait for its kernel.
+
+        Documents left open by an earlier test are closed first. A page that
+        has not loaded JupyterLab yet loads it first.
+        """
+        if not self.page.evaluate("() => Boolean(window.jupyterapp)"):
+            load_jupyterlab(self.page, self.lab, timeout)
+        close_documents(self.page)
+        self.page.evaluate(
+            "(path) => { window.jupyterapp.commands.execute('docmanager:open', {path}); }",
+            self.path,
+        )
         self.page.wait_for_function(
             f"(path) => {{ const s = ({_NOTEBOOK_STATUS_JS})(path);"
             " return s.opened && s.ready && s.kernelStatus === 'idle'; }",
@@ -459,11 +467,84 @@ class NotebookPage:
     def screenshot(self, locator, path):
         """Save a screenshot of one element, scrolled into view, to ``path``.
 
-        A page screenshot would capture only the viewport.
+        A page screenshot would capture only the viewport, and an element
+        taller than the notebook's scroll area would be cut off, so the
+        viewport grows to fit the element for the screenshot.
         """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        locator.scroll_into_view_if_needed()
-        locator.screenshot(path=str(path))
+        viewport = self.page.viewport_size
+        box = locator.bounding_box()
+        # The toolbars, tab bar and status bar take about 200 px.
+        needed = int(box["height"]) + 300 if box else viewport["height"]
+        if needed > viewport["height"]:
+            self.page.set_viewport_size({"width": viewport["width"], "height": needed})
+        try:
+            locator.scroll_into_view_if_needed()
+            locator.screenshot(path=str(path))
+        finally:
+            self.page.set_viewport_size(viewport)
         return path
 
+
+_CLOSE_DOCUMENTS_JS = """
+() => {
+    for (const widget of Array.from(window.jupyterapp.shell.widgets("main"))) {
+        // A notebook that ran has unsaved changes. Marking it clean lets it
+        // close without a "Save changes?" dialog.
+        if (widget.context) { widget.context.model.dirty = false; }
+        widget.dispose();
+    }
+}
+"""
+
+
+def load_jupyterlab(page, lab, timeout=60):
+    """Load JupyterLab in ``page`` with an empty workspace and wait until it is restored."""
+    # "reset" starts from an empty workspace, so no tab from an earlier
+    # session comes back.
+    page.goto(lab.url("/lab", reset=""))
+    page.wait_for_function("() => Boolean(window.jupyterapp)", timeout=timeout * 1000)
+    page.evaluate(
+        "() => { window.jupyterapp.restored.then(() => { window.__labRestored = true; }); }"
+    )
+    page.wait_for_function("() => window.__labRestored === true", timeout=timeout * 1000)
+
+
+def close_documents(page):
+    """Close every document in the main area without saving it."""
+    page.evaluate(_CLOSE_DOCUMENTS_JS)
+
+
+def open_guarded_page(browser, lab):
+    """Return a JupyterLab page in a fresh browser context with a ``RequestGuard``.
+
+    The guard is ``page.request_guard``. Close the page with
+    ``page.context.close()``.
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    guard = RequestGuard().attach(context)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.request_guard = guard
+    load_jupyterlab(page, lab)
+    return page
+
+
+@contextlib.contextmanager
+def notebook_session(page, lab):
+    """Run one test's notebooks in ``page``, then clean up and check the guard.
+
+    The guard's record is cleared on entry. On exit every document closes,
+    every kernel is shut down, and an AssertionError lists the requests that
+    the guard aborted meanwhile.
+    """
+    guard = page.request_guard
+    guard.blocked.clear()
+    try:
+        yield page
+    finally:
+        if not page.is_closed() and page.evaluate("() => Boolean(window.jupyterapp)"):
+            close_documents(page)
+        lab.shutdown_kernels()
+    assert guard.blocked == [], f"requests outside {LOCAL_HOST} were aborted: {guard.blocked}"

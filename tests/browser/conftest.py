@@ -1,12 +1,13 @@
 """Fixtures for the browser tests: one JupyterLab server and one Chromium per session.
 
 The server shows a temporary copy of notebooks/ with outputs cleared, so the
-repository is never modified. Each test gets its own browser context whose
+repository is never modified. The tests share one JupyterLab page, whose
 requests are guarded: any request that leaves 127.0.0.1 is aborted, and the
-test fails at teardown if there was one.
+test during which it happened fails at teardown.
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,9 @@ from browser_harness import (
     CHROMIUM_PATH,
     NOTEBOOK_DIR,
     JupyterLab,
-    RequestGuard,
     copy_cleared_notebook,
+    notebook_session,
+    open_guarded_page,
 )
 
 
@@ -34,9 +36,9 @@ def pytest_addoption(parser):
 
 def pytest_collection_modifyitems(config, items):
     benchmark = config.getoption("benchmark_browser", default=False)
-    here = Path(__file__).parent
+    browser_dir = Path(__file__).parent
     for item in items:
-        if here not in Path(item.fspath).parents:
+        if browser_dir not in Path(item.fspath).parents:
             continue
         item.add_marker(pytest.mark.browser)
         if "benchmark" in item.keywords and not benchmark:
@@ -58,11 +60,12 @@ def browser_workdir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def server_root(browser_workdir):
-    """Server root: cleared copies of notebooks/*.ipynb and the files beside them."""
+    """Server root: a copy of notebooks/ with every notebook's outputs cleared."""
     root = browser_workdir / "root"
-    root.mkdir()
-    for source in sorted(NOTEBOOK_DIR.glob("*.ipynb")):
-        copy_cleared_notebook(source, root / source.name)
+    shutil.copytree(NOTEBOOK_DIR, root,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    for notebook in root.rglob("*.ipynb"):
+        copy_cleared_notebook(notebook, notebook)
     return root
 
 
@@ -100,20 +103,19 @@ def chromium(browser_workdir):
         browser.close()
 
 
-@pytest.fixture
-def browser_page(chromium, jupyterlab):
-    """A fresh page whose requests are guarded; kernels stop after the test."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    guard = RequestGuard().attach(context)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.request_guard = guard
+@pytest.fixture(scope="session")
+def lab_page(chromium, jupyterlab):
+    """One page with JupyterLab loaded, shared by every test to save its load time."""
+    page = open_guarded_page(chromium, jupyterlab)
     yield page
-    context.close()
-    jupyterlab.shutdown_kernels()
-    assert guard.blocked == [], (
-        f"requests outside 127.0.0.1 were aborted: {guard.blocked}"
-    )
+    page.context.close()
+
+
+@pytest.fixture
+def browser_page(lab_page, jupyterlab):
+    """The shared JupyterLab page; documents and kernels close after the test."""
+    with notebook_session(lab_page, jupyterlab) as page:
+        yield page
 
 
 @pytest.fixture(scope="session")

@@ -96,10 +96,12 @@ def test_detector_outside_request(browser_page, jupyterlab, scratch_dir):
     path = write_notebook(scratch_dir, "outside_request.ipynb", [
         f"from IPython.display import HTML\nHTML('<img src=\"{outside_url}\">')",
     ])
-    notebook, _ = run_notebook(browser_page, jupyterlab, path)
+    run_notebook(browser_page, jupyterlab, path)
     guard = browser_page.request_guard
     browser_page.wait_for_timeout(500)
-
-    assert guard.blocked == [outside_url]
+    blocked = list(guard.blocked)
     # The guard did its job; clear it so the fixture's teardown check passes.
     guard.blocked.clear()
+
+    # Chromium may request the image more than once.
+    assert set(blocked) == {outside_url}
