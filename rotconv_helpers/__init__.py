@@ -98,3 +98,14 @@ from .channels import (
     delta_p_full_conv_channels,
     numerical_gradients_channels,
 )
+from .beyond import (
+    RouteComparison,
+    StridePaddingExplorer,
+    check_torch_conventions,
+    compare_routes,
+    compare_with_torch,
+    load_sample_image,
+    plot_image_backprop,
+    plot_routes,
+    round_for_display,
+)

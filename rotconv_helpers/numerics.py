@@ -343,7 +343,7 @@ def correlate_output_shape(input_shape, kernel_shape, stride=1, padding=0):
     kernel_shape = check_shape_pair("kernel_shape", kernel_shape)
     stride, padding = check_stride_padding(stride, padding)
     check_kernel_fits(_padded_shape(input_shape, padding), kernel_shape,
-                      x_name="the padded input")
+                      x_name="padded input")
     return _output_shape(input_shape, kernel_shape, stride, padding)
 
 
@@ -707,7 +707,7 @@ def delta_k(x, delta_c, stride=1, padding=0, *, kernel_shape=None):
         kernel_shape = largest
     else:
         kernel_shape = check_shape_pair("kernel_shape", kernel_shape)
-        check_kernel_fits(padded.shape, kernel_shape, x_name="the padded x")
+        check_kernel_fits(padded.shape, kernel_shape, x_name="padded x")
         check_delta_c_shape(delta_c.shape, kernel_shape, x.shape, stride, padding)
 
     kh, kw = kernel_shape

@@ -429,3 +429,61 @@ def test_benchmark_measures_small_sizes():
     assert set(timings) == {"full_conv", "scipy", "ratio", "loops", "full_conv_small"}
     assert timings["ratio"] == pytest.approx(timings["full_conv"] / timings["scipy"])
     assert all(value > 0 for value in timings.values())
+
+
+# ---------------------------------------------------------------------------
+# Notebook helpers: comparisons, the widget and the sample image
+# ---------------------------------------------------------------------------
+
+def test_compare_routes_agree():
+    comparison = rh.compare_routes((6, 5), (3, 2), stride=2, padding=1, seed=4)
+    assert comparison.full_conv.shape == (6, 5)
+    assert comparison.routes_difference == 0.0
+    assert comparison.numerical_difference == 0.0
+    np.testing.assert_allclose(
+        comparison.full_conv,
+        scipy_delta_p(comparison.delta_c, comparison.kernel, (6, 5), 2, 1), atol=1e-12)
+
+
+def test_compare_routes_repr_is_stable():
+    text = repr(rh.compare_routes((5, 5), (3, 3), stride=2))
+    assert text == ("RouteComparison(P (5, 5), K (3, 3), stride (2, 2), padding (0, 0), "
+                    "C (2, 2): max |chain rule - full conv| = 0.0, "
+                    "max |full conv - finite differences| = 0.0)")
+
+
+def test_round_for_display_hides_noise():
+    assert rh.round_for_display(3e-9) == 0.0
+    assert str(rh.round_for_display(-3e-9)) == "0.0"
+    assert rh.round_for_display(0.25) == 0.25
+
+
+def test_explorer_updates_on_slider_change():
+    explorer = rh.StridePaddingExplorer(input_shape=(5, 5), kernel_shape=(3, 3), stride=2)
+    assert explorer.comparison.delta_c.shape == (2, 2)
+    assert bytes(explorer.image.value).startswith(b"\x89PNG")
+    explorer.sliders["padding"].value = 1
+    assert explorer.comparison.delta_c.shape == (3, 3)
+    assert "(3, 3)" in explorer.summary.value
+    assert repr(explorer) == ("StridePaddingExplorer(input_shape=(5, 5), kernel_shape=(3, 3), "
+                              "stride=2, padding=1)")
+
+
+def test_explorer_reports_kernel_too_large():
+    explorer = rh.StridePaddingExplorer(input_shape=(3, 3), kernel_shape=(3, 3), stride=1)
+    explorer.sliders["kernel_rows"].value = 5
+    assert explorer.comparison is None
+    assert "is larger than padded input of shape (3, 3)" in explorer.summary.value
+    assert bytes(explorer.image.value) == b""
+
+
+def test_sample_image_loads_grey():
+    image = rh.load_sample_image("grace_hopper.jpg", size=64)
+    assert image.shape == (64, 64)
+    assert image.dtype == np.float64
+    assert 0.0 <= image.min() < image.max() <= 1.0
+
+
+def test_sample_image_size_too_large():
+    with pytest.raises(ValueError, match=r"size 4096 is larger than the image grace_hopper.jpg"):
+        rh.load_sample_image("grace_hopper.jpg", size=4096)

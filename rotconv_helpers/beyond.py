@@ -1,0 +1,336 @@
+"""Comparisons, figures and a widget for stride, padding and a real image.
+
+The notebook "Beyond the example" calls these so that its cells stay short. Each
+comparison returns a small result object, each ``plot_*`` function returns a
+Figure without showing it, and the widget is a thin shell around
+:func:`compare_routes` and :func:`plot_routes`.
+"""
+
+import dataclasses
+import io
+
+import matplotlib.cbook
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .channels import (
+    correlate_valid_channels,
+    delta_k_channels,
+    delta_p_full_conv_channels,
+)
+from .figures import plot_heatmaps
+from .numerics import (
+    check_stride_padding,
+    correlate_output_shape,
+    correlate_valid,
+    delta_p_chain_rule,
+    delta_p_full_conv,
+    loss_gradient_numerical,
+)
+from .style import DIVERGING_CMAP, ROLE_COLORS, projector_style
+
+__all__ = [
+    "RouteComparison",
+    "compare_routes",
+    "plot_routes",
+    "StridePaddingExplorer",
+    "load_sample_image",
+    "plot_image_backprop",
+    "round_for_display",
+    "check_torch_conventions",
+    "compare_with_torch",
+]
+
+# Integer example values keep every displayed number short.
+VALUE_RANGE = (-3, 4)
+# Differences are rounded to this many decimals before display, so that the
+# text does not depend on rounding noise of one machine.
+DISPLAY_DECIMALS = 6
+
+
+def round_for_display(value):
+    """Round a difference to 6 decimals for display: rounding noise below 5e-7 shows as 0.0."""
+    return round(float(value), DISPLAY_DECIMALS) + 0.0
+
+
+# ---------------------------------------------------------------------------
+# Both routes and finite differences on one small example
+# ---------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class RouteComparison:
+    """δP of one example by the chain rule, the full convolution and finite differences."""
+
+    p: np.ndarray
+    kernel: np.ndarray
+    delta_c: np.ndarray
+    stride: tuple
+    padding: tuple
+    chain_rule: np.ndarray
+    full_conv: np.ndarray
+    numerical: np.ndarray
+
+    @property
+    def routes_difference(self):
+        """Max |chain rule - full convolution|, rounded for display."""
+        return round_for_display(np.max(np.abs(self.chain_rule - self.full_conv)))
+
+    @property
+    def numerical_difference(self):
+        """Max |full convolution - finite differences|, rounded for display."""
+        return round_for_display(np.max(np.abs(self.full_conv - self.numerical)))
+
+    def __repr__(self):
+        return (f"RouteComparison(P {self.p.shape}, K {self.kernel.shape}, "
+                f"stride {self.stride}, padding {self.padding}, C {self.delta_c.shape}: "
+                f"max |chain rule - full conv| = {self.routes_difference}, "
+                f"max |full conv - finite differences| = {self.numerical_difference})")
+
+
+def compare_routes(input_shape, kernel_shape, stride=1, padding=0, seed=0):
+    """Draw a small integer example and compute δP by both routes and by finite differences.
+
+    P, K and δC get random integers in [-3, 3] from ``np.random.default_rng(seed)``.
+    Raises ValueError, from :func:`correlate_output_shape`, when the kernel does
+    not fit the padded input.
+    """
+    stride, padding = check_stride_padding(stride, padding)
+    output_shape = correlate_output_shape(input_shape, kernel_shape, stride, padding)
+    rng = np.random.default_rng(seed)
+    p = rng.integers(*VALUE_RANGE, size=input_shape).astype(float)
+    kernel = rng.integers(*VALUE_RANGE, size=kernel_shape).astype(float)
+    delta_c = rng.integers(*VALUE_RANGE, size=output_shape).astype(float)
+    keywords = {"stride": stride, "padding": padding}
+    return RouteComparison(
+        p=p, kernel=kernel, delta_c=delta_c, stride=stride, padding=padding,
+        chain_rule=delta_p_chain_rule(delta_c, kernel, p.shape, **keywords),
+        full_conv=delta_p_full_conv(delta_c, kernel, p.shape, **keywords),
+        numerical=loss_gradient_numerical(p, kernel, delta_c, **keywords),
+    )
+
+
+def plot_routes(comparison):
+    """Draw δP by the chain rule, the full convolution and finite differences as heatmaps."""
+    return plot_heatmaps(
+        [comparison.chain_rule, comparison.full_conv, comparison.numerical],
+        ["δP, chain rule", "δP, full convolution", "δP, finite differences"],
+        prefix="δp")
+
+
+# ---------------------------------------------------------------------------
+# The widget
+# ---------------------------------------------------------------------------
+
+class StridePaddingExplorer:
+    """Sliders for the input and kernel size, the stride and the padding, and δP by both routes.
+
+    Every change recomputes :func:`compare_routes` and shows the three δP
+    heatmaps as a PNG in an Image widget, with the shapes and differences as
+    HTML. The callbacks assign widget values and print nothing, so the stored
+    notebook output is the same on every run.
+    """
+
+    def __init__(self, input_shape=(5, 5), kernel_shape=(3, 3), stride=2, padding=0,
+                 seed=0, max_size=7):
+        import ipywidgets as widgets
+
+        self.seed = seed
+        self.sliders = {
+            "rows": widgets.IntSlider(value=input_shape[0], min=1, max=max_size,
+                                      description="H"),
+            "cols": widgets.IntSlider(value=input_shape[1], min=1, max=max_size,
+                                      description="W"),
+            "kernel_rows": widgets.IntSlider(value=kernel_shape[0], min=1, max=max_size,
+                                             description="kh"),
+            "kernel_cols": widgets.IntSlider(value=kernel_shape[1], min=1, max=max_size,
+                                             description="kw"),
+            "stride": widgets.IntSlider(value=stride, min=1, max=max_size, description="stride"),
+            "padding": widgets.IntSlider(value=padding, min=0, max=max_size // 2,
+                                         description="padding"),
+        }
+        self.summary = widgets.HTML()
+        self.image = widgets.Image(format="png")
+        controls = widgets.HBox([
+            widgets.VBox(list(self.sliders.values())[:3]),
+            widgets.VBox(list(self.sliders.values())[3:]),
+            self.summary,
+        ])
+        self.widget = widgets.VBox([controls, self.image])
+        for slider in self.sliders.values():
+            slider.observe(self.update, names="value")
+        self.update()
+
+    @property
+    def settings(self):
+        """The current (input_shape, kernel_shape, stride, padding) from the sliders."""
+        values = {name: slider.value for name, slider in self.sliders.items()}
+        return ((values["rows"], values["cols"]),
+                (values["kernel_rows"], values["kernel_cols"]),
+                values["stride"], values["padding"])
+
+    def update(self, change=None):
+        """Recompute the comparison for the slider values and redraw."""
+        input_shape, kernel_shape, stride, padding = self.settings
+        try:
+            self.comparison = compare_routes(input_shape, kernel_shape, stride, padding,
+                                             self.seed)
+        except ValueError as error:
+            self.comparison = None
+            self.summary.value = f"<p style='color:{ROLE_COLORS['window']}'>{error}</p>"
+            self.image.value = b""
+            return
+        self.summary.value = summary_html(self.comparison)
+        figure = plot_routes(self.comparison)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        plt.close(figure)
+        self.image.value = buffer.getvalue()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.widget._repr_mimebundle_()
+        bundle["text/plain"] = repr(self)
+        bundle["text/html"] = self.summary.value
+        return bundle
+
+    def __repr__(self):
+        input_shape, kernel_shape, stride, padding = self.settings
+        return (f"StridePaddingExplorer(input_shape={input_shape}, "
+                f"kernel_shape={kernel_shape}, stride={stride}, padding={padding})")
+
+
+def summary_html(comparison):
+    """Return the shapes and differences of a comparison as a small HTML table."""
+    rows = [
+        ("P", comparison.p.shape),
+        ("K", comparison.kernel.shape),
+        ("C and δC", comparison.delta_c.shape),
+        ("δP", comparison.full_conv.shape),
+        ("max |chain rule − full conv|", comparison.routes_difference),
+        ("max |full conv − finite diff.|", comparison.numerical_difference),
+    ]
+    cells = "".join(f"<tr><td style='padding-right:12px'>{name}</td><td>{value}</td></tr>"
+                    for name, value in rows)
+    return f"<table style='font-size:15px'>{cells}</table>"
+
+
+# ---------------------------------------------------------------------------
+# A real image
+# ---------------------------------------------------------------------------
+
+def load_sample_image(name="grace_hopper.jpg", size=512):
+    """Load one of matplotlib's bundled sample images as a grey float64 array in [0, 1].
+
+    The image comes from ``matplotlib.cbook.get_sample_data``, so nothing is
+    downloaded. Its top-left ``size`` x ``size`` part is returned; the RGB
+    channels are averaged.
+    """
+    with matplotlib.cbook.get_sample_data(name) as file:
+        image = plt.imread(file, format=name.rsplit(".", 1)[-1])
+    grey = np.asarray(image, dtype=float)
+    if grey.ndim == 3:
+        grey = grey[..., :3].mean(axis=2)
+    if grey.max() > 1.0:
+        grey = grey / 255.0
+    if size > min(grey.shape):
+        raise ValueError(f"size {size} is larger than the image {name} of shape "
+                         f"{grey.shape[:2]}; use size <= {min(grey.shape)}")
+    return grey[:size, :size]
+
+
+def plot_image_backprop(image, c, delta_c, delta_p_chain, delta_p_full):
+    """Show the image, C, δC and δP by both routes side by side.
+
+    C and δC use one symmetric colour scale, and both δP panels share another,
+    so that equal values look equal.
+    """
+    panels = [("P (image)", image, "gray", None), ("C", c, DIVERGING_CMAP, c),
+              ("δC", delta_c, DIVERGING_CMAP, c),
+              ("δP, chain rule", delta_p_chain, DIVERGING_CMAP, delta_p_full),
+              ("δP, full conv", delta_p_full, DIVERGING_CMAP, delta_p_full)]
+    with projector_style():
+        figure, axes = plt.subplots(1, len(panels), figsize=(10, 2.8))
+        for ax, (title, array, cmap, scale) in zip(axes, panels):
+            limit = None if scale is None else float(np.max(np.abs(scale)))
+            ax.imshow(array, cmap=cmap, vmin=None if limit is None else -limit, vmax=limit)
+            ax.set_title(title)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        figure.tight_layout()
+    return figure
+
+
+# ---------------------------------------------------------------------------
+# Optional cross-check with PyTorch
+# ---------------------------------------------------------------------------
+
+TORCH_CASES = [
+    # (in_channels, out_channels, input_shape, kernel_shape, stride, padding)
+    (1, 1, (3, 3), (2, 2), 1, 0),
+    (1, 1, (7, 6), (3, 2), 2, 1),
+    (2, 3, (6, 7), (2, 3), (2, 1), (1, 0)),
+]
+
+
+def check_torch_conventions(p, kernel, delta_c):
+    """Check PyTorch's names on one example, or return None when torch is not installed.
+
+    Returns a dict from each claim to True or False: ``conv2d`` equals
+    :func:`correlate_valid` (a cross-correlation), autograd's input gradient
+    equals :func:`delta_p_full_conv`, and so does ``conv_transpose2d`` of δC.
+    """
+    try:
+        import torch
+        import torch.nn.functional as functional
+    except ModuleNotFoundError:
+        return None
+    p_tensor = torch.tensor(np.asarray(p, dtype=float)[None, None], requires_grad=True)
+    k_tensor = torch.tensor(np.asarray(kernel, dtype=float)[None, None])
+    dc_tensor = torch.tensor(np.asarray(delta_c, dtype=float)[None, None])
+    c = functional.conv2d(p_tensor, k_tensor)
+    c.backward(dc_tensor)
+    delta_p = delta_p_full_conv(delta_c, kernel)
+    transposed = functional.conv_transpose2d(dc_tensor, k_tensor)
+    return {
+        "conv2d(P, K) == correlate_valid(P, K)":
+            bool(np.allclose(c.detach().numpy()[0, 0], correlate_valid(p, kernel))),
+        "autograd δP == delta_p_full_conv(δC, K)":
+            bool(np.allclose(p_tensor.grad.numpy()[0, 0], delta_p)),
+        "conv_transpose2d(δC, K) == delta_p_full_conv(δC, K)":
+            bool(np.allclose(transposed.numpy()[0, 0], delta_p)),
+    }
+
+
+def compare_with_torch(seed=0):
+    """Compare C, δP and δW with torch.autograd in float64, or return None without torch.
+
+    Returns a list of dicts, one per case of ``TORCH_CASES``, with the case and
+    the max absolute difference of each quantity, rounded for display.
+    """
+    try:
+        import torch
+        import torch.nn.functional as functional
+    except ModuleNotFoundError:
+        return None
+    rng = np.random.default_rng(seed)
+    results = []
+    for in_channels, out_channels, input_shape, kernel_shape, stride, padding in TORCH_CASES:
+        x = rng.normal(size=(in_channels,) + input_shape)
+        weights = rng.normal(size=(out_channels, in_channels) + kernel_shape)
+        output_shape = correlate_output_shape(input_shape, kernel_shape, stride, padding)
+        delta_c = rng.normal(size=(out_channels,) + output_shape)
+
+        x_tensor = torch.tensor(x[None], requires_grad=True)
+        w_tensor = torch.tensor(weights, requires_grad=True)
+        c = functional.conv2d(x_tensor, w_tensor, stride=stride, padding=padding)
+        c.backward(torch.tensor(delta_c[None]))
+
+        ours = (correlate_valid_channels(x, weights, stride, padding),
+                delta_p_full_conv_channels(delta_c, weights, input_shape, stride=stride,
+                                           padding=padding),
+                delta_k_channels(x, delta_c, stride, padding, kernel_shape=kernel_shape))
+        theirs = (c.detach().numpy()[0], x_tensor.grad.numpy()[0], w_tensor.grad.numpy())
+        differences = [round_for_display(np.max(np.abs(a - b))) for a, b in zip(ours, theirs)]
+        results.append({"channels": (in_channels, out_channels), "input": input_shape,
+                        "kernel": kernel_shape, "stride": stride, "padding": padding,
+                        "C": differences[0], "δP": differences[1], "δW": differences[2]})
+    return results
