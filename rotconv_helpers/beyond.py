@@ -221,8 +221,8 @@ def load_sample_image(name="grace_hopper.jpg", size=512):
     """Load one of matplotlib's bundled sample images as a grey float64 array in [0, 1].
 
     The image comes from ``matplotlib.cbook.get_sample_data``, so nothing is
-    downloaded. Its top-left ``size`` x ``size`` part is returned; the RGB
-    channels are averaged.
+    downloaded. The function returns the top-left ``size`` x ``size`` part, with the RGB
+    channels averaged.
     """
     with matplotlib.cbook.get_sample_data(name) as file:
         image = plt.imread(file, format=name.rsplit(".", 1)[-1])
