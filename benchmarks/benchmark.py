@@ -138,9 +138,20 @@ def section_widgets_in_kernel(repetitions):
         manager.shutdown_kernel(now=True)
 
 
+def section_numerics(repetitions):
+    """Time delta_p_full_conv against scipy.signal.convolve2d (bench_numerics.py).
+
+    That script sets its own repetitions, so ``repetitions`` is not used.
+    """
+    import bench_numerics
+
+    bench_numerics.main()
+
+
 SECTIONS = {
     "widgets": section_widgets,
     "widgets-in-kernel": section_widgets_in_kernel,
+    "numerics": section_numerics,
 }
 
 
