@@ -244,6 +244,19 @@ class JupyterLab:
         """Return the execution state of every running kernel."""
         return [kernel["execution_state"] for kernel in self.api("/api/kernels")]
 
+    def wait_until_idle(self, timeout=30, poll=0.1):
+        """Wait until every kernel reports idle in two polls in a row."""
+        deadline = time.monotonic() + timeout
+        idle_polls = 0
+        while idle_polls < 2:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"kernels were not idle after {timeout} s: {self.kernel_states()}"
+                )
+            states = self.kernel_states()
+            idle_polls = idle_polls + 1 if all(s == "idle" for s in states) else 0
+            time.sleep(poll)
+
     def shutdown_kernels(self):
         """Shut down every kernel, so the next notebook starts alone."""
         for kernel in self.api("/api/kernels"):

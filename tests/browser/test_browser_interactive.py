@@ -179,6 +179,12 @@ def test_panel_rejects_text(panel, panel_page, artifact_dir):
     text = message.inner_text()
     panel_page.screenshot(panel, artifact_dir / "03_panel_bad_entry.png")
 
+    # A panel that wrongly redrew on the bad text would do so in the same
+    # callback, so its view updates reach the page shortly after the kernel
+    # is idle again. The 200 ms allowed for that is an estimate.
+    panel_page.lab.wait_until_idle()
+    page.wait_for_timeout(200)
+
     assert "k12" in text
     assert "'two'" in text
     assert f"last good value {format_number(kernel[0, 1])} is kept" in text
