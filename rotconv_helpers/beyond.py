@@ -182,7 +182,7 @@ class StridePaddingExplorer:
         self.summary.value = summary_html(self.comparison)
         figure = plot_routes(self.comparison)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        figure.savefig(buffer, format="png", bbox_inches="tight")
         plt.close(figure)
         self.image.value = buffer.getvalue()
 
@@ -241,7 +241,9 @@ def plot_image_backprop(image, c, delta_c, delta_p_chain, delta_p_full):
     """Show the image, C, δC and δP by both routes side by side.
 
     C and δC use one symmetric colour scale, and both δP panels share another,
-    so that equal values look equal.
+    so that equal values look equal. Each scale ends at the 99th percentile of
+    the absolute values, and larger values get the end colour: the few
+    strongest edges would otherwise leave every other pixel near white.
     """
     panels = [("P (image)", image, "gray", None), ("C", c, DIVERGING_CMAP, c),
               ("δC", delta_c, DIVERGING_CMAP, c),
@@ -250,7 +252,7 @@ def plot_image_backprop(image, c, delta_c, delta_p_chain, delta_p_full):
     with projector_style():
         figure, axes = plt.subplots(1, len(panels), figsize=(10, 2.8))
         for ax, (title, array, cmap, scale) in zip(axes, panels):
-            limit = None if scale is None else float(np.max(np.abs(scale)))
+            limit = None if scale is None else float(np.percentile(np.abs(scale), 99))
             ax.imshow(array, cmap=cmap, vmin=None if limit is None else -limit, vmax=limit)
             ax.set_title(title)
             ax.set_xticks([])
