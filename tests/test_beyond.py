@@ -1,6 +1,7 @@
 """Tests of stride, padding and channels against scipy.signal and finite differences."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -487,3 +488,11 @@ def test_sample_image_loads_grey():
 def test_sample_image_size_too_large():
     with pytest.raises(ValueError, match=r"size 4096 is larger than the image grace_hopper.jpg"):
         rh.load_sample_image("grace_hopper.jpg", size=4096)
+
+
+def test_torch_helpers_without_torch(monkeypatch):
+    # A None entry in sys.modules makes `import torch` raise ModuleNotFoundError.
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.setitem(sys.modules, "torch.nn.functional", None)
+    assert rh.compare_with_torch() is None
+    assert rh.check_torch_conventions(rh.EXAMPLE_P, rh.EXAMPLE_K, rh.EXAMPLE_DELTA_C) is None

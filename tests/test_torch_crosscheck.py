@@ -90,3 +90,12 @@ def test_input_gradient_is_conv_transpose():
     np.testing.assert_allclose(
         rh.delta_p_full_conv(delta_c, kernel, input_shape, stride=stride, padding=padding),
         transposed, atol=1e-12)
+
+
+def test_notebook_torch_helpers_agree():
+    rows = rh.compare_with_torch(seed=1)
+    assert len(rows) == len(rh.beyond.TORCH_CASES)
+    for row in rows:
+        assert (row["C"], row["δP"], row["δW"]) == (0.0, 0.0, 0.0), row
+    checks = rh.check_torch_conventions(rh.EXAMPLE_P, rh.EXAMPLE_K, rh.EXAMPLE_DELTA_C)
+    assert checks and all(checks.values()), checks
