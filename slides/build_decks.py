@@ -151,6 +151,9 @@ def make_exporter():
     exporter.jquery_url = JQUERY_URL
     exporter.mathjax_url = MATHJAX_URL
     exporter.widget_renderer_url = WIDGET_RENDERER_URL
+    # "In [n]:" prompts take width from the slide and mean nothing in class.
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
     return exporter
 
 
