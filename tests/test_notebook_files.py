@@ -18,7 +18,7 @@ import pytest
 
 NOTEBOOK_DIR = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", ""}
 MEMORY_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 # Widget model ids are 32 hex digits (a uuid4 without dashes).
 WIDGET_MODEL_ID = re.compile(r"\b[0-9a-f]{32}\b")
