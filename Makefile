@@ -9,7 +9,7 @@ PORT ?= 8888
 # Jupyter refuses to start as root unless told that this is intended.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test test-browser bench-browser slides handout clean
+.PHONY: install lab test test-browser bench bench-browser slides handout clean
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ test: $(STAMP)
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser
+
+# Prints the panel and numerics timings recorded in docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/benchmark.py
 
 # Prints the median time from Enter in a kernel box to the updated views.
 bench-browser: $(STAMP)
