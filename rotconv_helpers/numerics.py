@@ -90,8 +90,15 @@ def as_float_array(name, value, ndim=2):
     return array
 
 
-def check_kernel_fits(x_shape, kernel_shape, x_name="x"):
-    """Raise ValueError unless a kernel of ``kernel_shape`` fits inside ``x_shape``."""
+def check_kernel_fits(x_shape, kernel_shape, x_name="x", padding=(0, 0)):
+    """Raise ValueError unless a kernel of ``kernel_shape`` fits inside ``x_shape``.
+
+    With a nonzero ``padding`` (rows, columns), the kernel must fit inside the
+    padded input, and the message names the padding.
+    """
+    if padding != (0, 0):
+        x_shape = _padded_shape(x_shape, padding)
+        x_name = f"{x_name} padded by {padding}"
     if kernel_shape[0] > x_shape[0] or kernel_shape[1] > x_shape[1]:
         raise ValueError(
             f"kernel of shape {tuple(kernel_shape)} is larger than {x_name} of "
@@ -236,11 +243,7 @@ def correlate_valid(x, kernel, stride=1, padding=0):
     x = as_float_array("x", x)
     kernel = as_float_array("kernel", kernel)
     stride, padding = check_stride_padding(stride, padding)
-    if padding == (0, 0):
-        check_kernel_fits(x.shape, kernel.shape)
-    else:
-        check_kernel_fits(_padded_shape(x.shape, padding), kernel.shape,
-                          x_name=f"x padded by {padding}")
+    check_kernel_fits(x.shape, kernel.shape, padding=padding)
     return _correlate_valid_unchecked(x, kernel, stride, padding)
 
 
@@ -493,11 +496,7 @@ def _validate_backward_inputs(delta_c, kernel, input_shape, stride, padding):
                                             stride, padding)
     else:
         input_shape = check_shape_pair("input_shape", input_shape)
-        if padding == (0, 0):
-            check_kernel_fits(input_shape, kernel.shape, x_name="input")
-        else:
-            check_kernel_fits(_padded_shape(input_shape, padding), kernel.shape,
-                              x_name=f"input padded by {padding}")
+        check_kernel_fits(input_shape, kernel.shape, x_name="input", padding=padding)
         check_delta_c_shape(delta_c.shape, kernel.shape, input_shape,
                             stride, padding)
     return delta_c, kernel, input_shape, stride, padding
@@ -788,11 +787,7 @@ def loss_gradient_numerical(x, kernel, delta_c, eps=1e-6, *, stride=1, padding=0
     kernel = as_float_array("kernel", kernel)
     delta_c = as_float_array("delta_c", delta_c)
     stride, padding = check_stride_padding(stride, padding)
-    if padding == (0, 0):
-        check_kernel_fits(x.shape, kernel.shape)
-    else:
-        check_kernel_fits(_padded_shape(x.shape, padding), kernel.shape,
-                          x_name=f"x padded by {padding}")
+    check_kernel_fits(x.shape, kernel.shape, padding=padding)
     check_delta_c_shape(delta_c.shape, kernel.shape, x.shape, stride, padding)
 
     def loss(p):
