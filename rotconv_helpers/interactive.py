@@ -60,6 +60,14 @@ MAX_ENTRY = 1e6
 
 PRESET_NAMES = ("example", "identity-like", "edge detector", "all ones", "random")
 
+# Widths are in px because the widget boxes of an exported slide deck inherit
+# the 42px base font of reveal.js, which would make 9em 378px wide.
+ENTRY_WIDTH = "112px"
+ENTRY_LABEL_WIDTH = "48px"
+BUTTON_WIDTH = "150px"
+PRESET_COLUMNS = 3
+SLIDER_WIDTH = "230px"
+
 
 @dataclasses.dataclass(frozen=True)
 class PanelState:
@@ -285,16 +293,18 @@ class KernelPanel:
 
         self.preset_buttons = {}
         for name in PRESET_NAMES:
-            button = widgets.Button(description=name, layout=widgets.Layout(width="9em"))
+            button = widgets.Button(description=name,
+                                    layout=widgets.Layout(width=BUTTON_WIDTH))
             button.on_click(functools.partial(self._on_preset, name))
             self.preset_buttons[name] = button
         self.reset_button = widgets.Button(description="reset", button_style="warning",
-                                           layout=widgets.Layout(width="9em"))
+                                           layout=widgets.Layout(width=BUTTON_WIDTH))
         self.reset_button.on_click(lambda _button: self.reset())
 
         positions = self._position_count()
         self.position = widgets.IntSlider(value=0, min=0, max=positions - 1,
-                                          description="window", continuous_update=True)
+                                          description="window", continuous_update=True,
+                                          layout=widgets.Layout(width=SLIDER_WIDTH))
         self.position.add_class("rotconv-position")
         self.play = widgets.Play(value=0, min=0, max=positions - 1, interval=900)
         self.play.add_class("rotconv-play")
@@ -322,8 +332,8 @@ class KernelPanel:
                 name = element_name(prefix, i, j, values.shape)
                 box = widgets.Text(value=_box_text(values[i, j]), description=name,
                                    continuous_update=False,
-                                   layout=widgets.Layout(width="9em"),
-                                   style={"description_width": "2.6em"})
+                                   layout=widgets.Layout(width=ENTRY_WIDTH),
+                                   style={"description_width": ENTRY_LABEL_WIDTH})
                 box.add_class(f"{css_prefix}-{name[len(prefix):]}")
                 box.observe(functools.partial(self._on_entry, name, is_kernel, (i, j)),
                             names="value")
@@ -335,21 +345,30 @@ class KernelPanel:
         columns = len(boxes[0])
         grid = widgets.GridBox(
             [box for row in boxes for box in row],
-            layout=widgets.Layout(grid_template_columns=f"repeat({columns}, 9.5em)"))
+            layout=widgets.Layout(grid_template_columns=f"repeat({columns}, auto)",
+                                  grid_gap="2px 6px"))
         return widgets.VBox([widgets.HTML(f"<b>{title}</b>"), grid])
 
     def _layout(self):
-        presets = widgets.VBox([widgets.HTML("<b>kernel presets</b>"),
-                                *self.preset_buttons.values(), self.reset_button])
+        # The entries, presets and window slider share one row above two rows
+        # of views, so that the panel fits a 1280x720 slide under its code cell.
+        buttons = widgets.GridBox(
+            [*self.preset_buttons.values(), self.reset_button],
+            layout=widgets.Layout(
+                grid_template_columns=f"repeat({PRESET_COLUMNS}, auto)",
+                grid_gap="2px 4px"))
+        presets = widgets.VBox([widgets.HTML("<b>kernel presets</b>"), buttons])
+        controls = widgets.VBox([self.position, self.play])
         entries = widgets.HBox([self._grid(self.kernel_boxes, "K"),
-                                self._grid(self.delta_c_boxes, "δC"), presets])
-        controls = widgets.HBox([self.position, self.play])
+                                self._grid(self.delta_c_boxes, "δC"), presets, controls],
+                               layout=widgets.Layout(flex_flow="row wrap",
+                                                     grid_gap="0 16px"))
         middle = widgets.HBox([self.views["window-view"], self.views["formulas"]],
                               layout=widgets.Layout(flex_flow="row wrap"))
         bottom = widgets.HBox([self.views["delta-p-chain"], self.views["delta-p-full"],
                                self.views["agreement"]],
                               layout=widgets.Layout(flex_flow="row wrap"))
-        return widgets.VBox([entries, self.message, controls, middle, bottom])
+        return widgets.VBox([entries, self.message, middle, bottom])
 
     def _position_count(self):
         kh, kw = self.kernel.shape

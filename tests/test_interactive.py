@@ -6,6 +6,7 @@ assert sees the redrawn views. Expected δP values come from
 scipy.signal.convolve2d, independent of the helpers.
 """
 
+import dataclasses
 import gc
 import html.parser
 
@@ -23,8 +24,11 @@ import sympy  # noqa: E402
 import rotconv_helpers as rh  # noqa: E402
 from rotconv_helpers import interactive  # noqa: E402
 from rotconv_helpers.interactive_render import (  # noqa: E402
+    difference_bound,
     format_number,
+    render_agreement,
     render_delta_p_table,
+    render_panel,
     render_scatter_gather,
     render_window_view,
 )
@@ -459,6 +463,38 @@ def test_panel_static_html_is_deterministic():
     second = rh.KernelPanel()._repr_mimebundle_()
     assert first["text/html"] == second["text/html"]
     assert first["text/plain"] == second["text/plain"]
+
+
+@pytest.mark.parametrize("difference", [0.0, 2.7e-9, 6.1e-9, 4e-8])
+def test_static_agreement_hides_rounding(difference):
+    # Finite-difference rounding error differs between CPUs; nbval compares
+    # the static HTML, so it must not change with that error.
+    example = rh.compute_state(rh.EXAMPLE_K, rh.EXAMPLE_DELTA_C)
+    state = dataclasses.replace(example, max_abs_difference=difference)
+    bound = difference_bound(example)
+    assert render_panel(state) == render_panel(example)
+    assert f"max abs difference: at most {bound:.0e}" in render_panel(state)
+    assert f"{difference:.1e}" not in render_panel(state)
+
+
+def test_live_agreement_shows_difference():
+    example = rh.compute_state(rh.EXAMPLE_K, rh.EXAMPLE_DELTA_C)
+    state = dataclasses.replace(example, max_abs_difference=2.7e-9)
+    assert "max abs difference: 2.7e-09" in render_agreement(state)
+
+
+@pytest.mark.parametrize("difference, tolerance, bound", [
+    (2.7e-9, 2e-4, 1e-6),
+    (3e-5, 2e-4, 1e-4),
+    (1e-5, 2e-4, 1e-5),
+    (0.0, 1e-6, 1e-9),
+])
+def test_difference_bound_cases(difference, tolerance, bound):
+    example = rh.compute_state(rh.EXAMPLE_K, rh.EXAMPLE_DELTA_C)
+    state = dataclasses.replace(example, max_abs_difference=difference,
+                                tolerance=tolerance)
+    assert difference_bound(state) == pytest.approx(bound, rel=1e-12)
+    assert difference_bound(state) >= difference
 
 
 def test_panel_500_edits_stay_flat(panel):
