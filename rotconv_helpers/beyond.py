@@ -46,6 +46,12 @@ VALUE_RANGE = (-3, 4)
 # Differences are rounded to this many decimals before display, so that the
 # text does not depend on rounding noise of one machine.
 DISPLAY_DECIMALS = 6
+# The widget's heatmaps are drawn at most this many pixels high, so that the
+# sliders and the heatmaps fit a 1280x720 slide together.
+EXPLORER_IMAGE_MAX_HEIGHT = 400
+# The photograph figure: five panels in one row, small enough to keep the
+# stored notebook light and wide enough to read on a slide.
+IMAGE_FIGURE_SIZE = (8.0, 2.4)
 
 
 def round_for_display(value):
@@ -149,7 +155,9 @@ class StridePaddingExplorer:
                                          description="padding"),
         }
         self.summary = widgets.HTML()
-        self.image = widgets.Image(format="png")
+        # A VBox stretches its children to its width, which would scale the
+        # image up past EXPLORER_IMAGE_MAX_HEIGHT; flex-start keeps its own size.
+        self.image = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start"))
         controls = widgets.HBox([
             widgets.VBox(list(self.sliders.values())[:3]),
             widgets.VBox(list(self.sliders.values())[3:]),
@@ -181,10 +189,8 @@ class StridePaddingExplorer:
             return
         self.summary.value = summary_html(self.comparison)
         figure = plot_routes(self.comparison)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", bbox_inches="tight")
+        self.image.value = png_bytes(figure, EXPLORER_IMAGE_MAX_HEIGHT)
         plt.close(figure)
-        self.image.value = buffer.getvalue()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = self.widget._repr_mimebundle_()
@@ -198,19 +204,44 @@ class StridePaddingExplorer:
                 f"kernel_shape={kernel_shape}, stride={stride}, padding={padding})")
 
 
+def png_bytes(figure, max_height):
+    """Return the figure as PNG bytes at most ``max_height`` pixels high.
+
+    A figure that would be taller at its own dpi is saved again at a lower
+    dpi, which shrinks it evenly, text included.
+    """
+    def save(dpi):
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight", dpi=dpi)
+        return buffer.getvalue()
+
+    data = save(figure.dpi)
+    # Bytes 20 to 23 of a PNG contain its height in pixels (in the IHDR chunk).
+    height = int.from_bytes(data[20:24], "big")
+    if height <= max_height:
+        return data
+    # Aiming one pixel below max_height leaves room for rounding of the tight box.
+    return save(figure.dpi * (max_height - 1) / height)
+
+
 def summary_html(comparison):
-    """Return the shapes and differences of a comparison as a small HTML table."""
+    """Return the shapes and differences of a comparison as a small HTML table.
+
+    Two name-value pairs share each row, shapes in the first two rows and
+    differences in the last, so the table is no taller than the three rows of
+    sliders beside it.
+    """
     rows = [
-        ("P", comparison.p.shape),
-        ("K", comparison.kernel.shape),
-        ("C and δC", comparison.delta_c.shape),
-        ("δP", comparison.full_conv.shape),
-        ("max |chain rule − full conv|", comparison.routes_difference),
-        ("max |full conv − finite diff.|", comparison.numerical_difference),
+        (("P", comparison.p.shape), ("δP", comparison.full_conv.shape)),
+        (("K", comparison.kernel.shape), ("C and δC", comparison.delta_c.shape)),
+        (("max |chain rule − full conv|", comparison.routes_difference),
+         ("max |full conv − finite diff.|", comparison.numerical_difference)),
     ]
-    cells = "".join(f"<tr><td style='padding-right:12px'>{name}</td><td>{value}</td></tr>"
-                    for name, value in rows)
-    return f"<table style='font-size:15px'>{cells}</table>"
+    cell = "<td style='padding:2px 12px 2px 0; border:none'>{}</td>"
+    body = "".join("<tr>" + "".join(cell.format(name) + cell.format(value)
+                                    for name, value in row) + "</tr>"
+                   for row in rows)
+    return f"<table style='font-size:15px; border-collapse:collapse'>{body}</table>"
 
 
 # ---------------------------------------------------------------------------
@@ -245,12 +276,12 @@ def plot_image_backprop(image, c, delta_c, delta_p_chain, delta_p_full):
     the absolute values, and larger values get the end colour: the few
     strongest edges would otherwise leave every other pixel near white.
     """
-    panels = [("P (image)", image, "gray", None), ("C", c, DIVERGING_CMAP, c),
-              ("δC", delta_c, DIVERGING_CMAP, c),
-              ("δP, chain rule", delta_p_chain, DIVERGING_CMAP, delta_p_full),
-              ("δP, full conv", delta_p_full, DIVERGING_CMAP, delta_p_full)]
+    panels = [("P\nimage", image, "gray", None), ("C\n", c, DIVERGING_CMAP, c),
+              ("δC\n", delta_c, DIVERGING_CMAP, c),
+              ("δP\nchain rule", delta_p_chain, DIVERGING_CMAP, delta_p_full),
+              ("δP\nfull conv", delta_p_full, DIVERGING_CMAP, delta_p_full)]
     with projector_style():
-        figure, axes = plt.subplots(1, len(panels), figsize=(10, 2.8))
+        figure, axes = plt.subplots(1, len(panels), figsize=IMAGE_FIGURE_SIZE)
         for ax, (title, array, cmap, scale) in zip(axes, panels):
             limit = None if scale is None else float(np.percentile(np.abs(scale), 99))
             ax.imshow(array, cmap=cmap, vmin=None if limit is None else -limit, vmax=limit)

@@ -1,10 +1,12 @@
 """Tests of stride, padding and channels against scipy.signal and finite differences."""
 
 import importlib.util
+import io
 import sys
 from pathlib import Path
 
 import numpy as np
+import PIL.Image
 import pytest
 import scipy.signal
 from hypothesis import given, settings
@@ -468,6 +470,24 @@ def test_explorer_updates_on_slider_change():
     assert "(3, 3)" in explorer.summary.value
     assert repr(explorer) == ("StridePaddingExplorer(input_shape=(5, 5), kernel_shape=(3, 3), "
                               "stride=2, padding=1)")
+
+
+def png_height(data):
+    return PIL.Image.open(io.BytesIO(bytes(data))).height
+
+
+@pytest.mark.parametrize("input_shape", [(7, 1), (7, 7)])
+def test_explorer_image_height(input_shape):
+    explorer = rh.StridePaddingExplorer(input_shape=input_shape, kernel_shape=(1, 1),
+                                        stride=1)
+    assert 0 < png_height(explorer.image.value) <= rh.beyond.EXPLORER_IMAGE_MAX_HEIGHT
+
+
+def test_summary_html_three_rows():
+    text = rh.beyond.summary_html(rh.compare_routes((6, 6), (3, 3), stride=2))
+    assert text.count("<tr>") == 3
+    for shown in ("(6, 6)", "(3, 3)", "(2, 2)", "max |chain rule − full conv|"):
+        assert shown in text
 
 
 def test_explorer_reports_kernel_too_large():
