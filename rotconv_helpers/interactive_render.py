@@ -358,8 +358,9 @@ def render_delta_p_table(values, caption, current=None):
 def difference_bound(state):
     """Return a power of ten at or above ``state.max_abs_difference``.
 
-    The bound is at least a thousandth of ``state.tolerance``, which is far
-    above the rounding error of the finite differences.
+    The bound is at least a thousandth of ``state.tolerance``, about ten times
+    the rounding error that ``compute_state`` estimates for the finite
+    differences, so the bound stays the same when that error varies a little.
 
     >>> import rotconv_helpers as rh
     >>> state = rh.compute_state(rh.EXAMPLE_K, rh.EXAMPLE_DELTA_C)

@@ -467,8 +467,8 @@ def test_panel_static_html_is_deterministic():
 
 @pytest.mark.parametrize("difference", [0.0, 2.7e-9, 6.1e-9, 4e-8])
 def test_static_agreement_hides_rounding(difference):
-    # Finite-difference rounding error differs between CPUs; nbval compares
-    # the static HTML, so it must not change with that error.
+    # Finite-difference rounding error differs between CPUs, and nbval
+    # compares the static HTML, so the HTML must not change with that error.
     example = rh.compute_state(rh.EXAMPLE_K, rh.EXAMPLE_DELTA_C)
     state = dataclasses.replace(example, max_abs_difference=difference)
     bound = difference_bound(example)
