@@ -60,11 +60,13 @@ MAX_ENTRY = 1e6
 
 PRESET_NAMES = ("example", "identity-like", "edge detector", "all ones", "random")
 
-# Widths are in px because the widget boxes of an exported slide deck inherit
-# the 42px base font of reveal.js, which would make 9em 378px wide.
-ENTRY_WIDTH = "112px"
-ENTRY_LABEL_WIDTH = "48px"
-BUTTON_WIDTH = "150px"
+# Sizes are in px because the widget boxes of an exported slide deck inherit
+# the 42px base font of reveal.js, which would make 9em 378px wide. The font
+# size of boxes and buttons is set so that a deck and JupyterLab agree.
+WIDGET_FONT_SIZE = "14px"
+ENTRY_WIDTH = "104px"
+ENTRY_LABEL_WIDTH = "44px"
+BUTTON_WIDTH = "120px"
 PRESET_COLUMNS = 3
 SLIDER_WIDTH = "230px"
 
@@ -294,11 +296,13 @@ class KernelPanel:
         self.preset_buttons = {}
         for name in PRESET_NAMES:
             button = widgets.Button(description=name,
-                                    layout=widgets.Layout(width=BUTTON_WIDTH))
+                                    layout=widgets.Layout(width=BUTTON_WIDTH),
+                                    style={"font_size": WIDGET_FONT_SIZE})
             button.on_click(functools.partial(self._on_preset, name))
             self.preset_buttons[name] = button
         self.reset_button = widgets.Button(description="reset", button_style="warning",
-                                           layout=widgets.Layout(width=BUTTON_WIDTH))
+                                           layout=widgets.Layout(width=BUTTON_WIDTH),
+                                           style={"font_size": WIDGET_FONT_SIZE})
         self.reset_button.on_click(lambda _button: self.reset())
 
         positions = self._position_count()
@@ -333,7 +337,8 @@ class KernelPanel:
                 box = widgets.Text(value=_box_text(values[i, j]), description=name,
                                    continuous_update=False,
                                    layout=widgets.Layout(width=ENTRY_WIDTH),
-                                   style={"description_width": ENTRY_LABEL_WIDTH})
+                                   style={"description_width": ENTRY_LABEL_WIDTH,
+                                          "font_size": WIDGET_FONT_SIZE})
                 box.add_class(f"{css_prefix}-{name[len(prefix):]}")
                 box.observe(functools.partial(self._on_entry, name, is_kernel, (i, j)),
                             names="value")
@@ -352,6 +357,7 @@ class KernelPanel:
     def _layout(self):
         # The entries, presets and window slider share one row above two rows
         # of views, so that the panel fits a 1280x720 slide under its code cell.
+        # The window view sits beside the δP tables, whose current cell it fills.
         buttons = widgets.GridBox(
             [*self.preset_buttons.values(), self.reset_button],
             layout=widgets.Layout(
@@ -363,10 +369,10 @@ class KernelPanel:
                                 self._grid(self.delta_c_boxes, "δC"), presets, controls],
                                layout=widgets.Layout(flex_flow="row wrap",
                                                      grid_gap="0 16px"))
-        middle = widgets.HBox([self.views["window-view"], self.views["formulas"]],
+        middle = widgets.HBox([self.views["window-view"], self.views["delta-p-chain"],
+                               self.views["delta-p-full"]],
                               layout=widgets.Layout(flex_flow="row wrap"))
-        bottom = widgets.HBox([self.views["delta-p-chain"], self.views["delta-p-full"],
-                               self.views["agreement"]],
+        bottom = widgets.HBox([self.views["formulas"], self.views["agreement"]],
                               layout=widgets.Layout(flex_flow="row wrap"))
         return widgets.VBox([entries, self.message, middle, bottom])
 

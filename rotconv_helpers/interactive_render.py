@@ -319,10 +319,10 @@ def render_formulas(state):
             class_text = ' class="rotconv-current"' if current else ""
             rows.append(
                 f'<tr{class_text} style="{style}">'
-                f'<td style="padding:1px 6px;">{_delta_p_label(state, i, j)}</td>'
-                f'<td style="padding:1px 6px;">= {_formula_terms_html(state, i, j)}</td>'
-                f'<td style="padding:1px 6px;">= {_formula_numbers_html(state, i, j)}</td>'
-                f'<td style="padding:1px 6px;">= <b>{format_number(state.formula_values[i, j])}'
+                f'<td style="padding:0 6px;">{_delta_p_label(state, i, j)}</td>'
+                f'<td style="padding:0 6px;">= {_formula_terms_html(state, i, j)}</td>'
+                f'<td style="padding:0 6px;">= {_formula_numbers_html(state, i, j)}</td>'
+                f'<td style="padding:0 6px;">= <b>{format_number(state.formula_values[i, j])}'
                 f'</b></td></tr>')
     return (f'<table style="{TABLE_STYLE}font-size:14px;">'
             f'<caption style="{CAPTION_STYLE}">The chain-rule formulas, with numbers</caption>'
