@@ -357,7 +357,7 @@ class KernelPanel:
     def _layout(self):
         # The entries, presets and window slider share one row above two rows
         # of views, so that the panel fits a 1280x720 slide under its code cell.
-        # The window view sits beside the δP tables, whose current cell it fills.
+        # The window view sits beside the δP tables, which outline the δp it gives.
         buttons = widgets.GridBox(
             [*self.preset_buttons.values(), self.reset_button],
             layout=widgets.Layout(
