@@ -8,7 +8,6 @@ The deck tests are skipped when npm or Chromium is missing.
 """
 
 import importlib.util
-import os
 import shutil
 import subprocess
 import urllib.parse
@@ -17,11 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from browser.browser_harness import CHROMIUM_PATH
+
 REPO_DIR = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_DIR / "notebooks"
 SLIDES_DIR = REPO_DIR / "slides"
 ARTIFACT_DIR = REPO_DIR / "test-artifacts"
-CHROMIUM_PATH = Path("/usr/bin/chromium")
 LESSONS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 LESSON_IDS = [path.stem for path in LESSONS]
 
@@ -30,16 +30,6 @@ LESSON_IDS = [path.stem for path in LESSONS]
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-", ""}
 
 VIEWPORT = {"width": 1280, "height": 720}
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Milliseconds to wait for reveal.js, MathJax and the widget renderer.
 LOAD_TIMEOUT = 30_000
 
@@ -170,22 +160,6 @@ def decks(tmp_path_factory):
     build_dir = tmp_path_factory.mktemp("slides-build")
     deck_paths = build.build_decks(LESSONS, build_dir, execute=False)
     return {path.name.removesuffix(".slides.html"): path for path in deck_paths}
-
-
-@pytest.fixture(scope="session")
-def chromium(decks, tmp_path_factory):
-    """Debian's Chromium through Playwright, with its folders in a temporary place."""
-    from playwright.sync_api import sync_playwright
-
-    home = tmp_path_factory.mktemp("chromium-home")
-    env = dict(os.environ, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
-               XDG_CACHE_HOME=str(home / "cache"))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM_PATH), args=CHROMIUM_ARGS, env=env
-        )
-        yield browser
-        browser.close()
 
 
 class OpenDeck:

@@ -1,4 +1,6 @@
-"""Fixtures for the browser tests: one JupyterLab server and one Chromium per session.
+"""Fixtures for the browser tests: one JupyterLab server per session.
+
+The Chromium they drive is the session-wide `chromium` fixture of tests/conftest.py.
 
 The server shows a temporary copy of notebooks/ with outputs cleared, so the
 repository is never modified. The tests share one JupyterLab page, whose
@@ -6,7 +8,6 @@ requests are guarded: any request that leaves 127.0.0.1 is aborted, and the
 test during which it happened fails at teardown.
 """
 
-import os
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,6 @@ import pytest
 
 from browser_harness import (
     ARTIFACT_DIR,
-    CHROMIUM_ARGS,
     CHROMIUM_PATH,
     NOTEBOOK_DIR,
     JupyterLab,
@@ -76,31 +76,6 @@ def jupyterlab(browser_workdir, server_root):
     lab.start()
     yield lab
     lab.stop()
-
-
-@pytest.fixture(scope="session")
-def chromium(browser_workdir):
-    """Debian's Chromium, launched once per session through Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    profile = browser_workdir / "chromium"
-    folders = {
-        "HOME": profile / "home",
-        "XDG_CONFIG_HOME": profile / "config",
-        "XDG_CACHE_HOME": profile / "cache",
-    }
-    env = dict(os.environ)
-    for name, folder in folders.items():
-        folder.mkdir(parents=True, exist_ok=True)
-        env[name] = str(folder)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM_PATH),
-            args=CHROMIUM_ARGS,
-            env=env,
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")
