@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from browser.browser_harness import CHROMIUM_ARGS, CHROMIUM_PATH
+from tests.browser.browser_harness import CHROMIUM_ARGS, CHROMIUM_PATH
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser.browser_harness import CHROMIUM_PATH
+from tests.browser.browser_harness import CHROMIUM_PATH
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_DIR / "notebooks"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_harness import (
+from tests.browser.browser_harness import (
     ARTIFACT_DIR,
     CHROMIUM_PATH,
     NOTEBOOK_DIR,

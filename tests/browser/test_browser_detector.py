@@ -7,7 +7,7 @@ temporary folder, and checks that the detector reports what it must.
 import nbformat
 import pytest
 
-from browser_harness import WIDGET_VIEW_MIME, NotebookPage
+from tests.browser.browser_harness import WIDGET_VIEW_MIME, NotebookPage
 
 IMPORT_CELL = "import ipywidgets as widgets\nimport traitlets"
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy.signal import convolve2d
 
-from browser_harness import NotebookPage, notebook_session
+from tests.browser.browser_harness import NotebookPage, notebook_session
 from rotconv_helpers.interactive import compute_state, format_number
 from rotconv_helpers.interactive_render import (
     render_agreement,

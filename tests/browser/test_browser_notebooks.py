@@ -2,7 +2,7 @@
 
 import pytest
 
-from browser_harness import NOTEBOOK_DIR, NotebookPage
+from tests.browser.browser_harness import NOTEBOOK_DIR, NotebookPage
 
 NOTEBOOK_NAMES = sorted(path.name for path in NOTEBOOK_DIR.glob("*.ipynb"))
 

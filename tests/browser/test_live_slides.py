@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import rotconv_helpers as rh
-from browser_harness import NotebookPage
+from tests.browser.browser_harness import NotebookPage
 
 NOTEBOOK = "03_rotated_full_convolution.ipynb"
 SLIDE_VIEWPORT = {"width": 1280, "height": 720}
