@@ -291,6 +291,16 @@ def test_deck_latex_typeset(deck):
     assert "\\delta" not in text
 
 
+def test_deck_headings_keep_case(deck):
+    # The theme's capitals would turn δp23 into ΔP23 on every heading.
+    transforms = deck.page.evaluate(
+        "() => [...document.querySelectorAll('.reveal .slides :is(h1, h2, h3, h4)')]"
+        ".map((heading) => getComputedStyle(heading).textTransform)"
+    )
+    assert transforms
+    assert set(transforms) == {"none"}
+
+
 def test_deck_figures_shown(deck):
     expected = count_outputs(deck.notebook, "image/png")
     sizes = deck.page.evaluate(
