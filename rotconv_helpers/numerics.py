@@ -12,6 +12,8 @@ formula holds for columns. The defaults (stride 1, padding 0) give the shapes
 above.
 """
 
+import collections.abc
+import functools
 import numbers
 
 import numpy as np
@@ -51,6 +53,8 @@ def as_float_array(name, value, ndim=2):
             f"pass a rectangular {ndim}-D array of real numbers"
         ) from None
 
+    if array.dtype == np.object_:
+        array = _object_array_to_float(name, array)
     if array.dtype == np.bool_:
         raise TypeError(
             f"{name} has dtype bool, but it must contain real numbers; "
@@ -88,6 +92,50 @@ def as_float_array(name, value, ndim=2):
             f"every element must be a finite number"
         )
     return array
+
+
+def _object_array_to_float(name, array):
+    # numpy stores None, text mixed with numbers, and ints beyond int64 as
+    # Python objects, so each element is checked on its own.
+    converted = np.empty(array.shape, dtype=np.float64)
+    for index, value in np.ndenumerate(array):
+        position = [int(i) for i in index]
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"{name} contains {value!r} at index {position}, which is not a "
+                f"real number; every element must be an int or a float"
+            )
+        try:
+            converted[index] = float(value)
+        except OverflowError:
+            raise ValueError(
+                f"{name} contains an integer with {len(str(abs(int(value))))} "
+                f"digits at index {position}, too large for float64 (largest "
+                f"about 1.8e308); scale the values down"
+            ) from None
+    return converted
+
+
+def finite_result(operation):
+    """Decorate a function so that a result containing inf or NaN raises ValueError.
+
+    Finite inputs can still overflow float64 in products and sums, for
+    example 1e200 * 1e200. numpy would only warn and return inf.
+    """
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            with np.errstate(over="ignore", invalid="ignore"):
+                result = function(*args, **kwargs)
+            if not np.isfinite(result).all():
+                raise ValueError(
+                    f"{operation} overflowed float64 (largest value about "
+                    f"1.8e308) and produced inf or NaN; scale the inputs down, "
+                    f"for example divide each by its maximum absolute value"
+                )
+            return result
+        return wrapper
+    return decorate
 
 
 def check_kernel_fits(x_shape, kernel_shape, x_name="x", padding=(0, 0)):
@@ -176,6 +224,14 @@ def _int_pair(name, value, minimum):
              f"(rows, columns) such as {name}=({minimum + 1}, {minimum})")
     if _is_int(value):
         pair = (value, value)
+    elif isinstance(value, str):
+        # Names such as padding="same" are PyTorch's and Keras's; the helpers
+        # take the number of zero rows and columns.
+        raise TypeError(f"{name} must be an int or a pair of ints, got the "
+                        f"string {value!r}; {usage}")
+    elif not isinstance(value, collections.abc.Sequence | np.ndarray):
+        raise TypeError(f"{name} must be an int or a pair of ints, "
+                        f"got {value!r} of type {type(value).__name__}; {usage}")
     else:
         try:
             pair = tuple(value)
@@ -204,6 +260,7 @@ def _output_shape(input_shape, kernel_shape, stride, padding):
 # Forward pass and the two building blocks of the backward pass
 # ---------------------------------------------------------------------------
 
+@finite_result("correlate_valid")
 def correlate_valid(x, kernel, stride=1, padding=0):
     """Slide ``kernel`` over ``x`` without flipping it, by default without padding.
 
@@ -446,6 +503,7 @@ def pad_full(delta, kernel_shape):
     return np.pad(delta, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
 
 
+@finite_result("convolve_full")
 def convolve_full(x, kernel):
     """Convolve ``x`` with ``kernel`` (the kernel flipped) in 'full' mode.
 
@@ -536,6 +594,7 @@ def _input_gradient(padded_gradient, input_shape, padding):
     return np.ascontiguousarray(cropped)
 
 
+@finite_result("delta_p_chain_rule")
 def delta_p_chain_rule(delta_c, kernel, input_shape=None, *, stride=1, padding=0):
     """Accumulate the input gradient δP output by output, as the chain rule reads.
 
@@ -585,6 +644,7 @@ def delta_p_chain_rule(delta_c, kernel, input_shape=None, *, stride=1, padding=0
     return _input_gradient(delta_padded, input_shape, padding)
 
 
+@finite_result("delta_p_chain_rule_loops")
 def delta_p_chain_rule_loops(delta_c, kernel, input_shape=None, *, stride=1,
                              padding=0):
     """Compute δP with four explicit loops, one term of the chain rule at a time.
@@ -610,6 +670,7 @@ def delta_p_chain_rule_loops(delta_c, kernel, input_shape=None, *, stride=1,
     return _input_gradient(delta_padded, input_shape, padding)
 
 
+@finite_result("delta_p_full_conv")
 def delta_p_full_conv(delta_c, kernel, input_shape=None, *, stride=1, padding=0):
     """Compute δP as a 'valid' correlation of the zero-padded δC with rot180(K).
 
@@ -649,6 +710,7 @@ def delta_p_full_conv(delta_c, kernel, input_shape=None, *, stride=1, padding=0)
     return _input_gradient(delta_padded, input_shape, padding)
 
 
+@finite_result("delta_k")
 def delta_k(x, delta_c, stride=1, padding=0, *, kernel_shape=None):
     """Compute the kernel gradient δK as the 'valid' correlation of P with δC.
 

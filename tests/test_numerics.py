@@ -311,9 +311,47 @@ def test_error_text_dtype():
         rh.delta_p_chain_rule([["a", "b"]], [[1.0]])
 
 
-def test_error_object_dtype():
-    with pytest.raises(TypeError, match=r"x has dtype object.*text or None"):
+def test_error_none_entry():
+    with pytest.raises(TypeError, match=r"x contains None at index \[0, 1\], which is not "
+                                        r"a real number"):
         rh.correlate_valid([[1.0, None]], [[1.0]])
+
+
+def test_large_python_int_converts():
+    result = rh.correlate_valid([[10 ** 30, 1]], [[1.0]])
+    np.testing.assert_array_equal(result, [[1e30, 1.0]])
+
+
+def test_error_int_beyond_float64():
+    with pytest.raises(ValueError, match=r"x contains an integer with 401 digits at index "
+                                         r"\[0, 0\], too large for float64"):
+        rh.correlate_valid([[10 ** 400, 1]], [[1.0]])
+
+
+@pytest.mark.parametrize("function, arguments", [
+    (rh.correlate_valid, (np.full((3, 3), 1e200), np.full((2, 2), 1e200))),
+    (rh.convolve_full, (np.full((2, 2), 1e200), np.full((2, 2), 1e200))),
+    (rh.delta_p_chain_rule, (np.full((2, 2), 1e200), np.full((2, 2), 1e200))),
+    (rh.delta_p_chain_rule_loops, (np.full((2, 2), 1e200), np.full((2, 2), 1e200))),
+    (rh.delta_p_full_conv, (np.full((2, 2), 1e200), np.full((2, 2), 1e200))),
+    (rh.delta_k, (np.full((3, 3), 1e200), np.full((2, 2), 1e200))),
+])
+def test_error_result_overflow(function, arguments):
+    name = function.__name__
+    with pytest.raises(ValueError, match=rf"{name} overflowed float64 .* scale the inputs down"):
+        function(*arguments)
+
+
+def test_error_padding_string():
+    with pytest.raises(TypeError, match=r"padding must be an int or a pair of ints, got the "
+                                        r"string 'same'"):
+        rh.correlate_valid(np.ones((3, 3)), np.ones((2, 2)), padding="same")
+
+
+def test_error_padding_set():
+    with pytest.raises(TypeError, match=r"padding must be an int or a pair of ints, "
+                                        r"got \{1, 2\} of type set"):
+        rh.correlate_valid(np.ones((3, 3)), np.ones((2, 2)), padding={1, 2})
 
 
 def test_error_complex_dtype():
