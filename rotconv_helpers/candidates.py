@@ -28,6 +28,7 @@ from .feedback import (
     _names,
     _pass_text,
     _run_checker,
+    _short_repr,
     _wrong,
 )
 from .numerics import (
@@ -43,17 +44,43 @@ __all__ = ["check_delta_p", "check_passing_kernels", "weak_check_table"]
 
 
 def _call_candidate(candidate, delta_c, kernel):
-    """Return (δP as float array, None) or (None, a message saying what went wrong)."""
+    """Return (δP as a 2-D float array, None) or (None, a failure).
+
+    A failure is a pair of sentences: what the candidate did, completing
+    "the candidate ...", and a hint towards the fix.
+    """
     try:
         # Student code can fail in any way; the checker reports the failure
         # instead of raising, so the notebook shows a message, not a traceback.
         output = candidate(np.array(delta_c), np.array(kernel))
     except Exception as error:  # noqa: BLE001
-        return None, f"it raised {type(error).__name__}: {error}"
+        return None, (f"raised {type(error).__name__}: {error}",
+                      "call it by hand on a small δC and read the error.")
+    if output is None:
+        return None, ("returned None, so it probably lacks a return statement",
+                      "end the function with return and the δP array.")
+    expected_shape = (delta_c.shape[0] + kernel.shape[0] - 1,
+                      delta_c.shape[1] + kernel.shape[1] - 1)
+    if isinstance(output, tuple):
+        return None, (f"returned a tuple of {len(output)} items instead of "
+                      f"one array",
+                      f"return δP alone, as a 2-D array of shape "
+                      f"{expected_shape}.")
+    try:
+        shape = np.shape(output)
+    except ValueError:
+        return None, ("returned rows of different lengths",
+                      f"return δP as a 2-D array of shape {expected_shape}.")
+    if len(shape) != 2:
+        return None, (f"returned a {len(shape)}-D array of shape {shape}",
+                      f"return δP as a 2-D array of shape {expected_shape}, "
+                      f"the shape of P.")
     try:
         return as_float_array("its result", output), None
     except (TypeError, ValueError) as error:
-        return None, f"its result is not a 2-D array of numbers ({error})"
+        return None, (f"returned something that is not a 2-D array of "
+                      f"numbers: {error}",
+                      f"return δP as a 2-D array of shape {expected_shape}.")
 
 
 def _candidate_name(candidate):
@@ -86,16 +113,17 @@ def check_delta_p(candidate, delta_c=EXAMPLE_DELTA_C, kernel=EXAMPLE_K):
     if not callable(candidate):
         return CheckResult("δP", INVALID,
                            f"the answer must be a function "
-                           f"candidate(delta_c, kernel), got "
-                           f"{type(candidate).__name__}")
+                           f"delta_p(delta_c, kernel) that returns δP, got "
+                           f"{type(candidate).__name__}; assign the function "
+                           f"itself, without calling it.")
     exercise = f"δP from {_candidate_name(candidate)}"
     references = _references(delta_c, kernel)
     expected = references["chain rule"]
 
     output, failure = _call_candidate(candidate, delta_c, kernel)
     if failure:
-        return _wrong(exercise, f"the candidate failed: {failure}.",
-                      "call it by hand on a small δC and read the error.")
+        what_happened, hint = failure
+        return _wrong(exercise, f"the candidate {what_happened}.", hint)
 
     rows = []
     for label, reference in references.items():
@@ -178,7 +206,8 @@ def check_passing_kernels(answer, candidate, kernels, delta_c=EXAMPLE_DELTA_C):
     Parameters
     ----------
     answer : collection of str or None
-        The labels of the kernels for which the candidate passes.
+        The labels of the kernels for which the candidate passes, in any
+        case, each once.
     candidate : callable
         A δP function, usually one with a known bug.
     kernels : dict
@@ -190,25 +219,13 @@ def check_passing_kernels(answer, candidate, kernels, delta_c=EXAMPLE_DELTA_C):
         raise TypeError(f"candidate must be a δP function, got {candidate!r}")
     if not kernels:
         raise ValueError("kernels is empty; pass a dict from labels to kernels")
+    labels_by_key = _labels_by_key(kernels)
     exercise = f"kernels that let {_candidate_name(candidate)} pass"
     expected = {label for label, kernel in kernels.items()
                 if check_delta_p(candidate, delta_c, kernel).correct}
 
     def compare(answer):
-        labels = ([item for item in re.split(r"[,;\s]+", answer) if item]
-                  if isinstance(answer, str) else answer)
-        if not isinstance(labels, (list, tuple, set, frozenset)):
-            raise AnswerFormatError(
-                f"the answer must be a list of kernel labels, got "
-                f"{type(answer).__name__}"
-            )
-        unknown = [label for label in labels if label not in kernels]
-        if unknown:
-            raise AnswerFormatError(
-                f"{unknown[0]!r} is not a kernel label; the labels are "
-                f"{', '.join(map(str, kernels))}"
-            )
-        given = set(labels)
+        given = _parse_labels(answer, labels_by_key)
         if given == expected:
             return _correct(exercise)
         problems = [f"with kernel {label} the candidate fails"
@@ -222,6 +239,61 @@ def check_passing_kernels(answer, candidate, kernels, delta_c=EXAMPLE_DELTA_C):
                       "the bug hides when the two are equal.")
 
     return _run_checker(exercise, answer, compare)
+
+
+def _label_key(label):
+    return label.strip().casefold() if isinstance(label, str) else label
+
+
+def _labels_by_key(kernels):
+    """Map each label, in lower case when it is a string, to itself."""
+    labels_by_key = {}
+    for label in kernels:
+        key = _label_key(label)
+        if key in labels_by_key:
+            raise ValueError(
+                f"kernel labels {labels_by_key[key]!r} and {label!r} differ "
+                f"only in case; answers ignore case, so give each kernel a "
+                f"distinct label"
+            )
+        labels_by_key[key] = label
+    return labels_by_key
+
+
+def _parse_labels(answer, labels_by_key):
+    """Read kernel labels, ignoring case, into a set; reject unknown or repeated ones."""
+    if isinstance(answer, str):
+        items = [item for item in re.split(r"[,;\s]+", answer) if item]
+        if not items:
+            raise AnswerFormatError(
+                "the answer is an empty string; write a list of kernel labels "
+                "such as ['A', 'B'], or [] for none"
+            )
+    elif isinstance(answer, (list, tuple, set, frozenset)):
+        items = list(answer)
+    else:
+        raise AnswerFormatError(
+            f"the answer must be a list of kernel labels, got "
+            f"{type(answer).__name__}; write it like ['A', 'B'], or [] for none"
+        )
+    known = ", ".join(map(str, labels_by_key.values()))
+    given = []
+    for item in items:
+        try:
+            label = labels_by_key.get(_label_key(item))
+        except TypeError:
+            label = None
+        if label is None:
+            raise AnswerFormatError(
+                f"{_short_repr(item)} is not a kernel label; the labels are "
+                f"{known}"
+            )
+        if label in given:
+            raise AnswerFormatError(
+                f"kernel {label} is listed twice; list each kernel once"
+            )
+        given.append(label)
+    return set(given)
 
 
 def weak_check_table(candidates, delta_c=EXAMPLE_DELTA_C, kernel=EXAMPLE_K,

@@ -351,8 +351,9 @@ def check_one_hot_delta_p(answer, position="δc12", kernel=EXERCISE_K,
         given = _parse_array(answer, expected.shape, "δP")
         if given.shape != expected.shape:
             return _wrong(exercise,
-                          f"your array has shape {given.shape}.",
-                          f"δP has the shape of P: each of the "
+                          f"your array has shape {given.shape}, but δP has "
+                          f"the shape of P, {expected.shape}.",
+                          f"each of the "
                           f"{_count_phrase(probe.size, 'element', 'elements')} "
                           f"of δC adds a kernel-sized block, and the blocks "
                           f"overlap.")
@@ -420,7 +421,9 @@ def check_rot180(answer, kernel=EXERCISE_K):
     def compare(answer):
         given = _parse_array(answer, expected.shape, "the rotated kernel")
         if given.shape != expected.shape:
-            return _wrong(exercise, f"your array has shape {given.shape}.",
+            return _wrong(exercise,
+                          f"your array has shape {given.shape}, but K has "
+                          f"shape {kernel.shape}.",
                           "a rotation by 180 degrees keeps the kernel's "
                           "shape.")
         if np.allclose(given, expected, atol=TOLERANCE):
@@ -461,6 +464,9 @@ def check_padded_shape(answer, delta_c_shape=(3, 4), kernel_shape=(2, 3)):
         given = _parse_shape(answer)
         if given == expected:
             return _correct(exercise)
+        if given == expected[::-1]:
+            return _wrong(exercise, "rows and columns are swapped.",
+                          "a shape is (rows, columns), as numpy writes it.")
         if given == delta_p_shape:
             return _wrong(exercise,
                           "that is the shape of δP, the result after sliding "

@@ -12,6 +12,7 @@ import dataclasses
 import html
 import numbers
 import re
+import reprlib
 
 import numpy as np
 import sympy
@@ -211,11 +212,21 @@ _KIND_EXAMPLES = {
 }
 
 
+# Shortens reprs of huge answers, such as 10**400 or a long list, in messages.
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxstring = 40
+_SHORT_REPR.maxother = 40
+
+
+def _short_repr(value):
+    return " ".join(_SHORT_REPR.repr(value).split())
+
+
 def _parse_name(text, kind, shape):
     """Return the 0-based index (i, j) named by ``text``, such as 'p23' or 'P6'."""
     if not isinstance(text, str):
         raise AnswerFormatError(
-            f"{text!r} is not a name; write names as strings, such as "
+            f"{_short_repr(text)} is not a name; write names as strings, such as "
             f"{_KIND_EXAMPLES[kind]}"
         )
     compact = _SEPARATORS.sub("", text.strip())
@@ -226,21 +237,22 @@ def _parse_name(text, kind, shape):
             number = int(numbered.group(1))
             if not 1 <= number <= rows * cols:
                 raise AnswerFormatError(
-                    f"{text!r} is not one of P1 .. P{rows * cols}; for row i, "
-                    f"column j write 'p' and the two indices, such as 'p12'"
+                    f"{_short_repr(text)} is not one of P1 .. P{rows * cols}; "
+                    f"for row i, column j write 'p' and the two indices, "
+                    f"such as 'p12'"
                 )
             return divmod(number - 1, cols)
     match = _KIND_PATTERNS[kind].match(compact.lower())
     if match is None:
         raise AnswerFormatError(
-            f"{text!r} is not read as a {kind} name; write it like "
+            f"{_short_repr(text)} is not read as a {kind} name; write it like "
             f"{_KIND_EXAMPLES[kind]}"
         )
     i, j = int(match.group(1)), int(match.group(2))
     if not (1 <= i <= rows and 1 <= j <= cols):
         raise AnswerFormatError(
-            f"{text!r} is outside the {rows}x{cols} array of {kind} elements; "
-            f"indices start at 1, as in {_display_name(kind, 0, 0)}"
+            f"{_short_repr(text)} is outside the {rows}x{cols} array of {kind} "
+            f"elements; indices start at 1, as in {_display_name(kind, 0, 0)}"
         )
     return i - 1, j - 1
 
@@ -254,6 +266,11 @@ def _parse_name_set(answer, kind, shape, what):
     """Read a collection of names (or 1-based (row, column) pairs) into a set of indices."""
     if isinstance(answer, str):
         items = [item for item in re.split(r"[,;\s]+", answer.strip()) if item]
+        if not items:
+            raise AnswerFormatError(
+                f"the answer is an empty string; write a list of {what}, such "
+                f"as [{_KIND_EXAMPLES[kind].split(',')[0]}, ...], or [] for none"
+            )
     elif isinstance(answer, (list, tuple, set, frozenset)):
         items = list(answer)
     else:
@@ -301,22 +318,32 @@ def _parse_number(answer):
         )
     if isinstance(answer, str):
         try:
-            return float(answer)
+            value = float(answer)
         except ValueError:
             raise AnswerFormatError(
-                f"{answer!r} is not a number; write a plain int or float"
+                f"{_short_repr(answer)} is not a number; write a plain int or "
+                f"float, such as 2 or -1.5"
             ) from None
-    if isinstance(answer, numbers.Real) or (
+    elif isinstance(answer, numbers.Real) or (
             isinstance(answer, np.ndarray) and answer.ndim == 0
             and np.issubdtype(answer.dtype, np.number)):
-        value = float(answer)
-        if not np.isfinite(value):
-            raise AnswerFormatError(f"the answer is {value}; write a finite number")
-        return value
-    raise AnswerFormatError(
-        f"the answer must be a single number, got {type(answer).__name__} "
-        f"{answer!r}"
-    )
+        try:
+            value = float(answer)
+        except OverflowError:
+            raise AnswerFormatError(
+                f"the answer {_short_repr(answer)} is too large for a float; "
+                f"write a plain int or float, such as 2 or -1.5"
+            ) from None
+    else:
+        raise AnswerFormatError(
+            f"the answer must be a single number, got {type(answer).__name__} "
+            f"{_short_repr(answer)}; write a plain int or float, such as 2 or -1.5"
+        )
+    if not np.isfinite(value):
+        raise AnswerFormatError(
+            f"the answer is {value}; write a finite number, such as 2 or -1.5"
+        )
+    return value
 
 
 def _parse_shape(answer):
@@ -327,10 +354,12 @@ def _parse_shape(answer):
     elif isinstance(answer, (tuple, list)) and len(answer) == 2 and all(
             isinstance(n, numbers.Integral) and not isinstance(n, bool)
             for n in answer):
-        return int(answer[0]), int(answer[1])
+        shape = int(answer[0]), int(answer[1])
+        if min(shape) >= 1:
+            return shape
     raise AnswerFormatError(
-        f"{answer!r} is not a shape; write it as a pair (rows, columns) of "
-        f"whole numbers"
+        f"{_short_repr(answer)} is not a shape; write it as a pair "
+        f"(rows, columns) of positive whole numbers, such as (2, 3)"
     )
 
 
@@ -370,14 +399,17 @@ def _parse_pairs(answer):
             f"{type(answer).__name__}; write it like [('dc11', 'k22'), ...]"
         )
     if not items:
-        raise AnswerFormatError("the answer lists no terms; add the (δc, k) pairs")
+        raise AnswerFormatError(
+            "the answer lists no terms; write the (δc, k) pairs, such as "
+            "[('dc11', 'k22'), ...]"
+        )
 
     pairs = []
     for item in items:
-        if isinstance(item, str) or len(item) != 2:
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
             raise AnswerFormatError(
-                f"{item!r} is not a pair; every term is one δc name and one "
-                f"k name, such as ('dc11', 'k22')"
+                f"{_short_repr(item)} is not a pair; every term is one δc name "
+                f"and one k name, such as ('dc11', 'k22')"
             )
         pair = _read_pair(item)
         if pair in pairs:
@@ -401,8 +433,9 @@ def _read_pair(item):
             delta_index = _parse_name(text, "δc", (9, 9))
         else:
             raise AnswerFormatError(
-                f"{text!r} is neither a δc name ({_KIND_EXAMPLES['δc']}) nor "
-                f"a k name ({_KIND_EXAMPLES['k']})"
+                f"{_short_repr(text)} is neither a δc name nor a k name; "
+                f"write δc names like {_KIND_EXAMPLES['δc']} and k names like "
+                f"{_KIND_EXAMPLES['k']}"
             )
     if delta_index is None or weight_index is None:
         raise AnswerFormatError(

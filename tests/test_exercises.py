@@ -128,10 +128,68 @@ def test_checker_unreadable(checker, answer):
     assert "Invalid answer" in repr(result)
 
 
+def not_rotated_full(delta_c, kernel):
+    return signal.correlate2d(delta_c, kernel, mode="full")
+
+
+def check_passing_kernels_ab(answer):
+    kernels = {"A": np.ones((2, 2)), "B": np.array([[1.0, 2.0], [3.0, 4.0]])}
+    return rh.check_passing_kernels(answer, not_rotated_full, kernels)
+
+
+ALL_CHECKERS = CHECKERS + [rh.check_delta_p, check_passing_kernels_ab]
+
+# Answers that no checker can read. A checker must return an "Invalid answer"
+# result for each of them, never raise.
+GARBAGE = {
+    "empty string": "",
+    "blank string": "   ",
+    "list of int": [7],
+    "huge int": 10**400,
+    "nan": float("nan"),
+    "inf string": "1e400",
+    "object": object(),
+    "dict": {"c12": 7},
+    "ragged nested list": [[1, [2, 3]], [4]],
+    "deep nested list": [[[1]]],
+    "mixed nested list": ["p11", ["p12"]],
+    "3-D array": np.zeros((2, 2, 2)),
+}
+
+# Words that introduce the expected form in an invalid-answer message.
+EXPECTED_FORM = re.compile(r"\b(write|such as|like|labels are|assign)\b",
+                           re.IGNORECASE)
+
+
+@pytest.mark.parametrize("checker", ALL_CHECKERS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("answer", GARBAGE.values(), ids=GARBAGE.keys())
+def test_checker_garbage(checker, answer):
+    result = checker(answer)
+    assert isinstance(result, CheckResult)
+    assert result.status == "invalid", repr(result)
+    assert repr(result).startswith("⚠ Invalid answer")
+    assert result.message.endswith("."), result.message
+    assert EXPECTED_FORM.search(result.message), result.message
+    assert len(result.message) < 300, result.message
+
+
+@pytest.mark.parametrize("checker", ALL_CHECKERS, ids=lambda f: f.__name__)
+def test_checker_plain_int(checker):
+    result = checker(7)
+    assert isinstance(result, CheckResult)
+    if checker in (rh.check_output_value, rh.check_delta_p_value):
+        assert result.status in ("correct", "wrong"), repr(result)
+    else:
+        assert result.status == "invalid", repr(result)
+
+
 @pytest.mark.parametrize("answer, message", [
     ("abc", "'abc' is not a number"),
     ([1, 2], "must be a single number"),
     (float("nan"), "write a finite number"),
+    ("nan", "write a finite number"),
+    pytest.param(10**400, "is too large for a float", id="huge int"),
+    pytest.param(-10**400, "is too large for a float", id="huge negative int"),
 ])
 def test_number_malformed(answer, message):
     result = rh.check_output_value(answer)
@@ -159,6 +217,8 @@ def test_names_malformed(answer, message):
     ([("dc12", "k22"), ("k22", "dc12")], "is listed twice"),
     ([], "lists no terms"),
     (42, "must be a list of (δc, k) pairs"),
+    ([7], "7 is not a pair"),
+    ([("dc12", "k22"), None], "None is not a pair"),
 ])
 def test_pairs_malformed(answer, message):
     result = rh.check_gradient_terms(answer, "p23")
@@ -177,7 +237,8 @@ def test_array_malformed(answer, message):
     assert message in result.message
 
 
-@pytest.mark.parametrize("answer", ["4 by 5", (4,), (4.5, 5), "(a, b)"])
+@pytest.mark.parametrize("answer", ["4 by 5", (4,), (4.5, 5), "(a, b)",
+                                    (0, 5), (3, -1)])
 def test_shape_malformed(answer):
     result = rh.check_output_shape(answer)
     assert result.status == "invalid"
@@ -388,7 +449,7 @@ def test_rot180_correct_and_wrong():
     almost = expected.copy()
     almost[0, 0] += 5
     assert_wrong(rh.check_rot180(almost), "1 element is wrong, at 0-based [0, 0]")
-    assert_wrong(rh.check_rot180(np.zeros((3, 3))), "shape (3, 3)")
+    assert_wrong(rh.check_rot180(np.zeros((3, 3))), "shape (3, 3), but K has shape (2, 2)")
 
 
 def test_padded_shape_correct_and_wrong():
@@ -407,6 +468,8 @@ def test_padded_shape_correct_and_wrong():
                                    delta_c_shape, kernel_shape)
     assert_wrong(result, "number of rows is wrong")
     assert str(expected) not in repr(result)
+    swapped = rh.check_padded_shape(expected[::-1], delta_c_shape, kernel_shape)
+    assert_wrong(swapped, "rows and columns are swapped")
 
 
 def test_single_element_windows():
@@ -488,12 +551,32 @@ def test_delta_p_failing_candidates():
     def raises(delta_c, kernel):
         raise RuntimeError("boom")
 
+    def no_return(delta_c, kernel):
+        scipy_delta_p(delta_c, kernel)
+
     assert_wrong(rh.check_delta_p(raises), "raised RuntimeError: boom")
-    assert_wrong(rh.check_delta_p(lambda d, k: None), "not a 2-D array")
+    result = rh.check_delta_p(no_return)
+    assert_wrong(result, "returned None", "lacks a return statement")
+    assert "dtype" not in repr(result)
     assert rh.check_delta_p(None).status == "unanswered"
     result = rh.check_delta_p("delta_p")
     assert result.status == "invalid"
     assert "must be a function" in result.message
+
+
+@pytest.mark.parametrize("candidate, message", [
+    (lambda d, k: scipy_delta_p(d, k).ravel(), "returned a 1-D array of shape"),
+    (lambda d, k: scipy_delta_p(d, k)[None], "returned a 3-D array of shape (1,"),
+    (lambda d, k: 0.0, "returned a 0-D array of shape ()"),
+    (lambda d, k: (scipy_delta_p(d, k), k), "returned a tuple of 2 items"),
+    (lambda d, k: [[1.0, 2.0], [3.0]], "returned rows of different lengths"),
+    (lambda d, k: [["a", "b"]], "not a 2-D array of numbers"),
+])
+def test_delta_p_result_not_2d(candidate, message):
+    result = rh.check_delta_p(candidate)
+    assert_wrong(result, message)
+    expected_shape = scipy_delta_p(rh.EXAMPLE_DELTA_C, rh.EXAMPLE_K).shape
+    assert f"2-D array of shape {expected_shape}" in result.hint
 
 
 def test_delta_p_candidate_gets_copies():
@@ -528,6 +611,15 @@ def test_passing_kernels():
     result = rh.check_passing_kernels(["Z"], not_rotated, kernels)
     assert result.status == "invalid"
     assert "'Z' is not a kernel label" in result.message
+    assert rh.check_passing_kernels(["SYM"], not_rotated, kernels).correct
+    result = rh.check_passing_kernels(["sym", "Sym"], not_rotated, kernels)
+    assert result.status == "invalid"
+    assert "kernel sym is listed twice" in result.message
+    result = rh.check_passing_kernels("sym sym", not_rotated, kernels)
+    assert result.status == "invalid"
+    with pytest.raises(ValueError, match="'a' and 'A' differ only in case"):
+        rh.check_passing_kernels(None, not_rotated, {"a": np.ones((2, 2)),
+                                                     "A": np.eye(2)})
     with pytest.raises(TypeError, match="candidate must be a δP function"):
         rh.check_passing_kernels(None, "f", kernels)
 
