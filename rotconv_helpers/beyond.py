@@ -8,6 +8,7 @@ Figure without showing it, and the widget is a thin shell around
 
 import dataclasses
 import io
+import numbers
 
 import matplotlib.cbook
 import matplotlib.pyplot as plt
@@ -134,12 +135,36 @@ class StridePaddingExplorer:
     heatmaps as a PNG in an Image widget, with the shapes and differences as
     HTML. The callbacks assign widget values and print nothing, so the stored
     notebook output is the same on every run.
+
+    Parameters
+    ----------
+    input_shape, kernel_shape : pair of ints
+        Starting (rows, columns), each from 1 to ``max_size``.
+    stride : int
+        Starting stride for rows and columns alike, from 1 to ``max_size``.
+    padding : int
+        Starting padding for rows and columns alike, from 0 to ``max_size // 2``.
+    seed : int
+        Seeds the random integer example of :func:`compare_routes`.
+    max_size : int
+        The upper end of the size and stride sliders, at least 1.
+
+    Raises TypeError for a value that is not an int (or a pair of ints) and
+    ValueError for a value outside its slider's range, because a slider would
+    clamp it silently.
     """
 
     def __init__(self, input_shape=(5, 5), kernel_shape=(3, 3), stride=2, padding=0,
                  seed=0, max_size=7):
         import ipywidgets as widgets
 
+        # An IntSlider clamps a value outside its range without a word, so
+        # the explorer would show other settings than the ones requested.
+        _check_slider_int("max_size", max_size, 1, None)
+        input_shape = _check_slider_pair("input_shape", input_shape, 1, max_size)
+        kernel_shape = _check_slider_pair("kernel_shape", kernel_shape, 1, max_size)
+        _check_slider_int("stride", stride, 1, max_size)
+        _check_slider_int("padding", padding, 0, max_size // 2)
         self.seed = seed
         self.sliders = {
             "rows": widgets.IntSlider(value=input_shape[0], min=1, max=max_size,
@@ -202,6 +227,37 @@ class StridePaddingExplorer:
         input_shape, kernel_shape, stride, padding = self.settings
         return (f"StridePaddingExplorer(input_shape={input_shape}, "
                 f"kernel_shape={kernel_shape}, stride={stride}, padding={padding})")
+
+
+def _check_slider_int(name, value, minimum, maximum):
+    """Raise TypeError unless ``value`` is one int, and ValueError unless it is in range.
+
+    ``maximum`` None means no upper limit.
+    """
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} must be one int, got {value!r}")
+    if value < minimum and maximum is None:
+        raise ValueError(f"{name} = {value} is too small; it must be at least {minimum}")
+    if maximum is not None and not minimum <= value <= maximum:
+        hint = ", or raise max_size" if value > maximum else ""
+        raise ValueError(f"{name} = {value} is outside the slider range {minimum} .. "
+                         f"{maximum}; pass a value in that range{hint}")
+
+
+def _check_slider_pair(name, value, minimum, maximum):
+    """Return ``value`` as a (rows, columns) tuple of ints in minimum .. maximum, or raise."""
+    usage = f"{name} must be a pair (rows, columns) of ints, got {value!r}"
+    try:
+        pair = tuple(value)
+    except TypeError:
+        raise TypeError(usage) from None
+    if len(pair) != 2:
+        raise ValueError(usage)
+    for index, item in enumerate(pair):
+        if not isinstance(item, numbers.Integral) or isinstance(item, bool):
+            raise TypeError(f"{name}[{index}] must be an int, got {item!r}")
+        _check_slider_int(f"{name}[{index}]", item, minimum, maximum)
+    return tuple(int(item) for item in pair)
 
 
 def png_bytes(figure, max_height):

@@ -498,6 +498,41 @@ def test_explorer_reports_kernel_too_large():
     assert bytes(explorer.image.value) == b""
 
 
+@pytest.mark.parametrize("keywords, match", [
+    ({"stride": 0}, r"stride = 0 is outside the slider range 1 \.\. 7"),
+    ({"stride": 8}, r"stride = 8 is outside the slider range 1 \.\. 7"),
+    ({"padding": 10}, r"padding = 10 is outside the slider range 0 \.\. 3"),
+    ({"padding": -1}, r"padding = -1 is outside the slider range 0 \.\. 3"),
+    ({"input_shape": (9, 9)}, r"input_shape\[0\] = 9 is outside the slider range 1 \.\. 7"),
+    ({"input_shape": (5, 0)}, r"input_shape\[1\] = 0 is outside the slider range 1 \.\. 7"),
+    ({"kernel_shape": (3, 8)}, r"kernel_shape\[1\] = 8 is outside the slider range 1 \.\. 7"),
+    ({"input_shape": (9, 9), "max_size": 9, "padding": 5},
+     r"padding = 5 is outside the slider range 0 \.\. 4"),
+    ({"input_shape": (5, 5, 1)}, r"input_shape must be a pair \(rows, columns\)"),
+    ({"max_size": 0}, r"max_size = 0 is too small"),
+])
+def test_explorer_rejects_out_of_range(keywords, match):
+    with pytest.raises(ValueError, match=match):
+        rh.StridePaddingExplorer(**keywords)
+
+
+@pytest.mark.parametrize("keywords, match", [
+    ({"stride": (2, 1)}, r"stride must be one int, got \(2, 1\)"),
+    ({"padding": 1.0}, r"padding must be one int, got 1\.0"),
+    ({"input_shape": 5}, r"input_shape must be a pair \(rows, columns\) of ints, got 5"),
+    ({"kernel_shape": (2, 2.5)}, r"kernel_shape\[1\] must be an int, got 2\.5"),
+])
+def test_explorer_rejects_wrong_type(keywords, match):
+    with pytest.raises(TypeError, match=match):
+        rh.StridePaddingExplorer(**keywords)
+
+
+def test_explorer_keeps_given_values():
+    explorer = rh.StridePaddingExplorer(input_shape=(9, 8), kernel_shape=(1, 9), stride=9,
+                                        padding=4, max_size=9)
+    assert explorer.settings == ((9, 8), (1, 9), 9, 4)
+
+
 def test_sample_image_loads_grey():
     image = rh.load_sample_image("grace_hopper.jpg", size=64)
     assert image.shape == (64, 64)
