@@ -50,6 +50,7 @@ __all__ = [
     "KernelPanel",
     "PRESET_NAMES",
     "MAX_ENTRY",
+    "MIN_ENTRY",
 ]
 
 FINITE_DIFFERENCE_STEP = 1e-6
@@ -57,8 +58,19 @@ FINITE_DIFFERENCE_STEP = 1e-6
 # Entries are limited to this magnitude so that products, sums and finite
 # differences stay far from overflow and keep about 6 correct digits.
 MAX_ENTRY = 1e6
+# Nonzero entries below this magnitude are rejected. The views show values
+# below DISPLAY_ZERO (5e-10) as 0, so that rounding residue reads as 0, and
+# MIN_ENTRY ** 2 = 1e-8 keeps even the product of two entries visible.
+MIN_ENTRY = 1e-4
+ENTRY_RANGE = (f"enter 0 or a number between {MIN_ENTRY:g} and {MAX_ENTRY:.0f} "
+               f"in magnitude")
+# Students paste the minus sign of typeset formulas, U+2212, which float() rejects.
+UNICODE_MINUS = "\u2212"
 
 PRESET_NAMES = ("example", "identity-like", "edge detector", "all ones", "random")
+# The key in KernelPanel.errors of the message of a rejected preset or reset.
+# Box names such as "k11" are the other keys, so it cannot clash with them.
+BUTTON_MESSAGE_KEY = "buttons"
 
 # Sizes are in px because the widget boxes of an exported slide deck inherit
 # the 42px base font of reveal.js, which would make 9em 378px wide. The font
@@ -233,23 +245,41 @@ def _box_text(value):
 def parse_entry(text):
     """Return the float in ``text``, or raise ValueError with a short reason.
 
-    The reason completes the sentence "<box>: '<text>' ...", for example
-    "is not a number".
+    Accepts 0 and magnitudes from MIN_ENTRY to MAX_ENTRY, written with "-" or
+    the Unicode minus sign. The reason completes the sentence
+    "<box>: '<text>' ...", for example "is not a number".
     """
-    stripped = text.strip()
+    stripped = text.strip().replace(UNICODE_MINUS, "-")
     if not stripped:
         raise ValueError("is empty")
     try:
         value = float(stripped)
     except ValueError:
+        if "," in stripped:
+            raise ValueError("is not a number; use a point as the decimal separator, "
+                             "e.g. 2.5") from None
         raise ValueError("is not a number") from None
     if math.isnan(value):
         raise ValueError("is NaN, not a number")
-    if math.isinf(value):
-        raise ValueError("is infinite")
+    # float() turns "1e400" into inf, so inf is reported as too large too.
     if abs(value) > MAX_ENTRY:
-        raise ValueError(f"is larger than {MAX_ENTRY:g} in magnitude")
+        raise ValueError(f"is too large: {ENTRY_RANGE}")
+    if 0 < abs(value) < MIN_ENTRY:
+        raise ValueError(f"is too small: {ENTRY_RANGE}")
     return value
+
+
+def check_entries(name, values):
+    """Raise ValueError unless every number of ``values`` is accepted by the boxes.
+
+    The message names the element, its value and the allowed range.
+    """
+    for (i, j), value in np.ndenumerate(values):
+        text = _box_text(value)
+        try:
+            parse_entry(text)
+        except ValueError as error:
+            raise ValueError(f"{name}[{i}, {j}] = {text} {error}") from None
 
 
 class KernelPanel:
@@ -261,6 +291,8 @@ class KernelPanel:
         The starting kernel, also restored by Reset. Defaults to EXAMPLE_K.
     delta_c : array_like, shape (h, w)
         The starting δC, also restored by Reset. Defaults to EXAMPLE_DELTA_C.
+        Each number of K and δC must be one the boxes accept: 0, or a
+        magnitude from MIN_ENTRY to MAX_ENTRY. Others raise ValueError.
     seed : int
         Seeds the generator of the "random" preset, so a notebook run is
         reproducible.
@@ -280,6 +312,9 @@ class KernelPanel:
             "kernel", EXAMPLE_K if kernel is None else kernel)
         self.initial_delta_c = as_float_array(
             "delta_c", EXAMPLE_DELTA_C if delta_c is None else delta_c)
+        # Reset writes these into the boxes, so they obey the boxes' rules.
+        check_entries("kernel", self.initial_kernel)
+        check_entries("delta_c", self.initial_delta_c)
         self.kernel = self.initial_kernel.copy()
         self.delta_c = self.initial_delta_c.copy()
         self.seed = seed
@@ -303,7 +338,7 @@ class KernelPanel:
         self.reset_button = widgets.Button(description="reset", button_style="warning",
                                            layout=widgets.Layout(width=BUTTON_WIDTH),
                                            style={"font_size": WIDGET_FONT_SIZE})
-        self.reset_button.on_click(lambda _button: self.reset())
+        self.reset_button.on_click(self._on_reset)
 
         positions = self._position_count()
         self.position = widgets.IntSlider(value=0, min=0, max=positions - 1,
@@ -402,8 +437,29 @@ class KernelPanel:
     def _on_position(self, change):
         self.refresh()
 
+    # ipywidgets 8 only logs an exception raised in a button's callback, so a
+    # rejected preset or reset is shown in the message instead.
+
     def _on_preset(self, name, _button=None):
-        self.apply_preset(name)
+        try:
+            self.apply_preset(name)
+        except ValueError as error:
+            self._show_button_error(f"preset {name!r}", error)
+
+    def _on_reset(self, _button=None):
+        try:
+            self.reset()
+        except ValueError as error:
+            self._show_button_error("reset", error)
+
+    def _show_button_error(self, action, error):
+        self.errors[BUTTON_MESSAGE_KEY] = (
+            f"{html.escape(action)}: {html.escape(str(error))}. The boxes are unchanged.")
+        self._show_errors()
+
+    def _clear_button_error(self):
+        if self.errors.pop(BUTTON_MESSAGE_KEY, None) is not None:
+            self._show_errors()
 
     def _show_errors(self):
         lines = [f'<div style="color:#D55E00;">{text}</div>' for text in self.errors.values()]
@@ -427,13 +483,9 @@ class KernelPanel:
             if values.shape != expected:
                 raise ValueError(f"{name} has shape {values.shape}, but the panel's "
                                  f"boxes have shape {expected}")
+            check_entries(name, values)
             for (i, j), value in np.ndenumerate(values):
-                text = _box_text(value)
-                try:
-                    parse_entry(text)
-                except ValueError as error:
-                    raise ValueError(f"{name}[{i}, {j}] = {text} {error}") from None
-                updates.append((boxes[i][j], text))
+                updates.append((boxes[i][j], _box_text(value)))
 
         # Every text is valid, so each change event stores its value and
         # clears the box's message; one refresh follows at the end.
@@ -446,14 +498,20 @@ class KernelPanel:
         self.refresh()
 
     def apply_preset(self, name):
-        """Put the kernel of preset ``name`` (one of PRESET_NAMES) into the K boxes."""
+        """Put the kernel of preset ``name`` (one of PRESET_NAMES) into the K boxes.
+
+        Raises ValueError for an unknown name, or for "example" when K does not
+        have the shape of EXAMPLE_K. The preset buttons show that message.
+        """
         self.set_values(kernel=preset_kernel(name, self.kernel.shape, self.rng))
+        self._clear_button_error()
 
     def reset(self):
         """Restore the starting K and δC, window position 0, and the random preset's seed."""
         self.rng = np.random.default_rng(self.seed)
         self.set_values(kernel=self.initial_kernel, delta_c=self.initial_delta_c)
         self.position.value = 0
+        self._clear_button_error()
 
     def refresh(self):
         """Recompute the state from the last good values and redraw every view."""

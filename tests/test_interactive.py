@@ -332,9 +332,11 @@ def test_panel_box_classes(panel):
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("abc", "is not a number"), ("nan", "is NaN"), ("inf", "is infinite"),
-    ("-inf", "is infinite"), ("", "is empty"), ("   ", "is empty"),
-    ("1e7", "is larger than 1e+06"), ("1,5", "is not a number"),
+    ("abc", "is not a number"), ("nan", "is NaN"), ("inf", "is too large"),
+    ("-inf", "is too large"), ("", "is empty"), ("   ", "is empty"),
+    ("1e7", "is too large"), ("1e400", "is too large"), ("-1e400", "is too large"),
+    ("1e-12", "is too small"), ("-5e-5", "is too small"),
+    ("1,5", "is not a number; use a point as the decimal separator, e.g. 2.5"),
 ])
 def test_panel_bad_entry_keeps_state(panel, text, reason):
     before = {name: view.value for name, view in panel.views.items()}
@@ -344,6 +346,43 @@ def test_panel_bad_entry_keeps_state(panel, text, reason):
     assert "The last good value 2 is kept" in panel.message.value
     assert {name: view.value for name, view in panel.views.items()} == before
     np.testing.assert_array_equal(panel.state.kernel, rh.EXAMPLE_K)
+
+
+@pytest.mark.parametrize("text", ["1e400", "1e7", "1e-12"])
+def test_panel_bad_entry_states_range(panel, text):
+    panel.kernel_boxes[0][0].value = text
+    assert "enter 0 or a number between 0.0001 and 1000000 in magnitude" in panel.message.value
+
+
+@pytest.mark.parametrize("text, value", [
+    ("−3", -3.0), (" −0.5 ", -0.5), ("−1e-4", -1e-4), ("0.0001", 1e-4),
+    ("1e6", 1e6), ("-1000000", -1e6), ("0", 0.0), ("-0", 0.0),
+])
+def test_panel_accepts_entry(panel, text, value):
+    panel.kernel_boxes[0][1].value = text
+    kernel = rh.EXAMPLE_K.copy()
+    kernel[0, 1] = value
+    assert panel.message.value == ""
+    assert panel.state.kernel[0, 1] == value
+    assert_views_match(panel, kernel, rh.EXAMPLE_DELTA_C, 0)
+
+
+def test_entry_limits_display_nonzero():
+    # The smallest nonzero entry and the smallest product of two entries
+    # must not be shown as 0 by the single formatter of the views.
+    assert format_number(interactive.MIN_ENTRY) == "0.0001"
+    assert format_number(-interactive.MIN_ENTRY) == "-0.0001"
+    assert format_number(interactive.MIN_ENTRY ** 2) == "1e-08"
+
+
+def test_panel_small_entry_shown_in_views(panel):
+    panel.kernel_boxes[0][0].value = "0.0001"
+    state = panel.state
+    assert "= (2)(0.0001)" in panel.views["formulas"].value
+    assert text_grid(panel.views["delta-p-full"].value)[0][0] == "0.0002"
+    panel.kernel_boxes[0][0].value = "1e-12"
+    assert "The last good value 0.0001 is kept" in panel.message.value
+    assert panel.state is state
 
 
 def test_panel_bad_entry_message_names_text(panel):
@@ -425,6 +464,62 @@ def test_panel_example_preset_needs_example_shape():
     panel = rh.KernelPanel(kernel=np.ones((2, 3)), delta_c=np.ones((2, 2)))
     with pytest.raises(ValueError, match="the example kernel has shape"):
         panel.apply_preset("example")
+
+
+def test_panel_example_button_shows_message():
+    panel = rh.KernelPanel(kernel=np.ones((3, 3)))
+    before = {name: view.value for name, view in panel.views.items()}
+    panel.preset_buttons["example"].click()
+    assert "preset &#x27;example&#x27;: the example kernel has shape (2, 2), not (3, 3)" in (
+        panel.message.value)
+    assert "The boxes are unchanged" in panel.message.value
+    assert {name: view.value for name, view in panel.views.items()} == before
+    np.testing.assert_array_equal(panel.state.kernel, np.ones((3, 3)))
+    panel.preset_buttons["all ones"].click()
+    assert panel.message.value == ""
+
+
+def test_panel_button_message_keeps_box_message():
+    panel = rh.KernelPanel(kernel=np.ones((3, 3)))
+    panel.delta_c_boxes[0][0].value = "x"
+    panel.preset_buttons["example"].click()
+    assert "δc11" in panel.message.value
+    assert "preset &#x27;example&#x27;" in panel.message.value
+    panel.reset_button.click()
+    assert panel.message.value == ""
+
+
+def test_panel_rejected_reset_shows_message(panel):
+    # The constructor rejects such start values, so they are set afterwards
+    # to reach the message of a reset that fails.
+    panel.initial_kernel = np.array([[2e6, 1.0], [1.0, 1.0]])
+    panel.kernel_boxes[1][1].value = "9"
+    panel.reset_button.click()
+    assert "reset: kernel[0, 0] = 2000000 is too large" in panel.message.value
+    assert [[box.value for box in row] for row in panel.kernel_boxes] == [["1", "2"], ["-1", "9"]]
+
+
+def test_panel_reset_restores_other_start():
+    kernel = np.array([[5.0, -0.25], [1e6, 1e-4]])
+    panel = rh.KernelPanel(kernel=kernel, delta_c=np.ones((3, 2)))
+    panel.kernel_boxes[1][0].value = "3"
+    panel.delta_c_boxes[2][1].value = "-7"
+    panel.reset_button.click()
+    assert panel.message.value == ""
+    assert [[box.value for box in row] for row in panel.kernel_boxes] == [
+        ["5", "-0.25"], ["1000000", "0.0001"]]
+    assert_views_match(panel, kernel, np.ones((3, 2)), 0)
+
+
+@pytest.mark.parametrize("keywords, match", [
+    ({"kernel": [[2e6, 1], [1, 1]]},
+     r"kernel\[0, 0\] = 2000000 is too large: enter 0 or a number between 0.0001 and 1000000"),
+    ({"kernel": [[1, 1], [1, -1e7]]}, r"kernel\[1, 1\] = -10000000 is too large"),
+    ({"delta_c": [[1, 1e-12], [1, 1]]}, r"delta_c\[0, 1\] = 1e-12 is too small"),
+])
+def test_panel_rejects_start_values(keywords, match):
+    with pytest.raises(ValueError, match=match):
+        rh.KernelPanel(**keywords)
 
 
 def test_panel_position_moves_window(panel):
