@@ -48,13 +48,21 @@ slides: $(STAMP) $(SLIDES_NPM_STAMP)
 $(SLIDES_NPM_STAMP): slides/package.json slides/package-lock.json
 	cd slides && npm ci --ignore-scripts --no-audit --no-fund
 
-# The committed notebooks without notebooks/solutions, in build/handout, to give
-# to students. Uncommitted changes are not included.
+# What students get, in build/handout: the committed notebooks without
+# notebooks/solutions, the helpers and the files that `make lab` needs, with
+# docs/handout-README.md as README.md. The tests stay out because they contain
+# answers; slides, benchmarks and CI are for teachers. Uncommitted changes are
+# not included. tests/test_exercises.py builds it into a temporary folder
+# through HANDOUT_DIR and checks that no answer is left in it.
+HANDOUT_DIR ?= build/handout
+HANDOUT_PATHS := Makefile pyproject.toml requirements.txt rotconv_helpers notebooks
+
 handout:
-	rm -rf build/handout
-	mkdir -p build/handout
-	git archive --format=tar HEAD | tar -x -C build/handout
-	rm -rf build/handout/notebooks/solutions
+	rm -rf $(HANDOUT_DIR)
+	mkdir -p $(HANDOUT_DIR)
+	git archive --format=tar HEAD $(HANDOUT_PATHS) | tar -x -C $(HANDOUT_DIR)
+	rm -rf $(HANDOUT_DIR)/notebooks/solutions
+	git show HEAD:docs/handout-README.md > $(HANDOUT_DIR)/README.md
 
 clean:
 	rm -rf $(VENV) build slides/node_modules

@@ -6,10 +6,13 @@ definition c[i, j] = Σ p[i + a, j + b] k[a, b]. A wrong answer must name the
 wrong part and must not contain the right answer.
 """
 
+import ast
 import itertools
 import json
 import pathlib
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -18,7 +21,8 @@ from scipy import signal
 import rotconv_helpers as rh
 from rotconv_helpers.feedback import CheckResult, CheckTable
 
-NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
 
 
@@ -669,3 +673,213 @@ def test_solutions_stored_correct(path):
 def test_exercises_stored_unanswered(path):
     for source, text in stored_checks(path):
         assert text.startswith("… Not answered yet"), f"{source}: {text}"
+
+
+# ---------------------------------------------------------------------------
+# The handout for students: everything they need and no answers
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory):
+    """Build the handout with `make handout` from HEAD into a temporary folder."""
+    if shutil.which("make") is None or shutil.which("git") is None:
+        pytest.skip("make and git are needed to build the handout")
+    checkout = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"],
+                              capture_output=True, text=True)
+    if checkout.returncode != 0:
+        pytest.skip("the handout is built from git HEAD, and this is no git checkout")
+    directory = tmp_path_factory.mktemp("handout") / "handout"
+    subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), "handout",
+                    f"HANDOUT_DIR={directory}"],
+                   check=True, capture_output=True, timeout=120)
+    return directory
+
+
+def handout_texts(directory):
+    """Yield (relative path, text) for every text in the handout.
+
+    Notebooks give every string in their JSON except images, so sources,
+    outputs and widget state are all searched.
+    """
+    for path in sorted(directory.rglob("*")):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(directory).as_posix()
+        if path.suffix == ".ipynb":
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+            yield relative, "\n".join(notebook_strings(notebook))
+        else:
+            try:
+                yield relative, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+
+
+def notebook_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from notebook_strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not key.startswith("image/"):
+                yield from notebook_strings(item)
+
+
+def code_cells(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return ["".join(cell["source"]) for cell in notebook["cells"]
+            if cell["cell_type"] == "code"]
+
+
+def answer_assignments(source):
+    """Return the value nodes assigned to ``answer`` in a code cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+            and any(isinstance(target, ast.Name) and target.id == "answer"
+                    for target in node.targets)]
+
+
+# A name as students or notebooks write it: p21, δp21, dp21, p_21, p_{21}.
+NAME_PATTERN = re.compile(r"^(?:δ|d)?([a-z])(\d)(\d)$")
+NAME_SEPARATOR = r"[\s,;'\"$\\*·+()\[\]]*"
+
+
+def name_regex(name):
+    letter, row, column = NAME_PATTERN.match(name).groups()
+    return (rf"(?<![A-Za-z])(?:δ\s*|d|\\delta\s*)?{letter}_?\{{?{row},?{column}\}}?"
+            rf"(?!\d)")
+
+
+def number_regex(value):
+    if float(value).is_integer():
+        digits = str(abs(int(value)))
+        sign = "-" if value < 0 else "-?" if value == 0 else ""
+        return rf"{sign}{digits}(?:\.0*)?"
+    return re.escape(repr(float(value)))
+
+
+def value_regexes(value):
+    """Return regular expressions that find ``value`` written out as text."""
+    if isinstance(value, (int, float)):
+        return []  # A lone number occurs everywhere; see the unset-answer test.
+    if all(isinstance(item, str) for item in value):
+        if all(NAME_PATTERN.match(item.lower()) for item in value):
+            orders = [list(value), sorted(value)]
+            return [NAME_SEPARATOR.join(name_regex(name.lower()) for name in order)
+                    for order in orders]
+        return [r"[\[(]\s*" + r"\s*,\s*".join(
+            rf"['\"]{re.escape(item)}['\"]" for item in value)]
+    if all(isinstance(item, tuple) for item in value):
+        # Terms sorted by δc or by k, each written δc·k or k·δc.
+        orders = [sorted(value), sorted(value, key=lambda pair: pair[1])]
+        return [NAME_SEPARATOR.join(name_regex(name) for pair in order
+                                    for name in pair[::step])
+                for order in orders for step in (1, -1)]
+    if all(isinstance(item, list) for item in value):
+        rows = [r"\[\s*" + r"[\s,]+".join(number_regex(number) for number in row)
+                + r"\s*\]" for row in value]
+        return [r"\[\s*" + r"\s*,?\s*".join(rows) + r"\s*\]"]
+    if len(value) == 2 and all(isinstance(item, int) for item in value):
+        rows, columns = value
+        return [rf"[(\[]\s*{rows}\s*,\s*{columns}\s*[)\]]",
+                rf"(?<![\w.]){rows}\s*[x×]\s*{columns}(?![\w.])"]
+    raise AssertionError(f"no text patterns for the solution value {value!r}")
+
+
+def solution_regexes():
+    """Return (description, regex) for every answer in the solution notebooks.
+
+    Besides the value, the comments of an answer cell (the working) and the
+    lines of an answer function that the lesson does not contain are searched.
+    """
+    regexes = []
+    for path in sorted(SOLUTIONS.glob("*_solutions.ipynb")):
+        lesson = NOTEBOOKS / path.name.replace("_solutions", "")
+        lesson_lines = {line.strip() for cell in code_cells(lesson)
+                        for line in cell.splitlines()}
+        for source in code_cells(path):
+            for value in answer_assignments(source):
+                first_line = next(line for line in source.splitlines()
+                                  if line.startswith("answer"))
+                where = f"{path.name}: {first_line}"
+                if isinstance(value, ast.Name):
+                    new_lines = [line.strip() for line in source.splitlines()
+                                 if len(line.strip()) > 12
+                                 and line.strip() not in lesson_lines
+                                 and not line.strip().startswith("answer =")]
+                    regexes += [(where, re.escape(line)) for line in new_lines]
+                    continue
+                regexes += [(where, regex) for regex in
+                            value_regexes(ast.literal_eval(value))]
+                for comment in re.findall(r"#\s*(.+)", source):
+                    regexes.append((where, re.escape(comment.strip())))
+    return regexes
+
+
+@pytest.mark.skipif(not SOLUTION_NOTEBOOKS, reason="solutions removed for students")
+def test_solution_regexes_find_answers():
+    # The search must find each answer in the solutions themselves, so that a
+    # pattern that matches nothing cannot pass the next test.
+    texts = {path.name: "\n".join(notebook_strings(json.loads(
+        path.read_text(encoding="utf-8")))) for path in SOLUTION_NOTEBOOKS}
+    regexes = {}
+    for where, regex in solution_regexes():
+        regexes.setdefault(where, []).append(regex)
+    assert len(regexes) > len(SOLUTION_NOTEBOOKS)
+    for where, patterns in regexes.items():
+        text = texts[where.split(":")[0]]
+        assert any(re.search(regex, text) for regex in patterns), where
+    assert re.search(name_regex("p21") + NAME_SEPARATOR + name_regex("p22"),
+                     "p21, dp22 p31 p_32")
+
+
+def test_handout_contents(handout):
+    lessons = [path.name for path in NOTEBOOKS.glob("0*.ipynb")]
+    assert lessons
+    for name in lessons:
+        assert (handout / "notebooks" / name).is_file(), name
+    for needed in ("README.md", "Makefile", "requirements.txt", "pyproject.toml",
+                   "rotconv_helpers/__init__.py"):
+        assert (handout / needed).is_file(), needed
+    assert not (handout / "notebooks" / "solutions").exists()
+    assert not (handout / "tests").exists()
+
+
+def test_handout_readme_paths_exist(handout):
+    readme = (handout / "README.md").read_text(encoding="utf-8")
+    assert "solution" not in readme.lower()
+    paths = re.findall(r"`([\w./-]+(?:/|\.ipynb|\.txt))`", readme)
+    assert paths
+    for path in paths:
+        if path == ".venv/":
+            continue  # `make lab` creates it.
+        candidates = [handout / path, handout / "notebooks" / path]
+        assert any(candidate.exists() for candidate in candidates), path
+
+
+def test_handout_answers_unset(handout):
+    notebooks = sorted(handout.rglob("*.ipynb"))
+    assert notebooks
+    assignments = 0
+    for path in notebooks:
+        for source in code_cells(path):
+            for value in answer_assignments(source):
+                assignments += 1
+                assert isinstance(value, ast.Constant) and value.value is None, \
+                    f"{path.name}: {source}"
+    assert assignments >= len(SOLUTION_NOTEBOOKS)
+
+
+@pytest.mark.skipif(not SOLUTION_NOTEBOOKS, reason="solutions removed for students")
+def test_handout_no_solution_text(handout):
+    regexes = solution_regexes()
+    for relative, text in handout_texts(handout):
+        for where, regex in regexes:
+            match = re.search(regex, text)
+            assert match is None, (f"{relative} contains the answer of {where}: "
+                                   f"{text[max(0, match.start() - 60):match.end() + 20]!r}")
