@@ -104,7 +104,8 @@ def check_delta_p(candidate, delta_c=EXAMPLE_DELTA_C, kernel=EXAMPLE_K):
         matches the chain rule (:func:`delta_p_chain_rule`), the full
         convolution (:func:`delta_p_full_conv`) and finite differences of the
         loss (:func:`loss_gradient_numerical`) to within 1e-6. The details
-        list each comparison, the candidate's δP and the expected δP.
+        list each comparison, then the candidate's δP and the expected δP
+        side by side.
     """
     delta_c = as_float_array("delta_c", delta_c)
     kernel = as_float_array("kernel", kernel)
@@ -135,8 +136,10 @@ def check_delta_p(candidate, delta_c=EXAMPLE_DELTA_C, kernel=EXAMPLE_K):
         ok = difference <= TOLERANCE
         rows.append(f"  {label:<20} max |difference| "
                     f"{_format_difference(difference)}   {_pass_text(ok)}")
-    details = (("Compared with:", *rows, "Candidate δP:",
-                *_array_lines(output), "Expected δP:", *_array_lines(expected)))
+    # The two arrays stand side by side, so the result takes fewer lines on a slide.
+    details = ("Compared with:", *rows,
+               *_side_by_side(["Candidate δP:", *_array_lines(output)],
+                              ["Expected δP:", *_array_lines(expected)]))
 
     if output.shape != expected.shape:
         return CheckResult(exercise, WRONG,
@@ -180,6 +183,18 @@ def _array_lines(array):
     # Adding 0.0 turns -0.0, from 0 times a negative weight, into 0.0.
     text = np.array2string(array + 0.0, precision=4, suppress_small=True)
     return ["  " + line for line in text.splitlines()]
+
+
+def _side_by_side(left, right, gap=4):
+    """Join two columns of text lines ``gap`` spaces apart.
+
+    The shorter column is padded with blank lines.
+    """
+    rows = max(len(left), len(right))
+    left = left + [""] * (rows - len(left))
+    right = right + [""] * (rows - len(right))
+    width = max(len(line) for line in left) + gap
+    return [(first.ljust(width) + second).rstrip() for first, second in zip(left, right)]
 
 
 def _differing_elements(output, expected):

@@ -52,6 +52,10 @@ _COLORS = {
     INVALID: OKABE_ITO["orange"],
 }
 
+# HTML class of the preformatted detail lines of a CheckResult, styled by
+# slides/templates/reveal_offline/index.html.j2.
+DETAILS_CLASS = "rotconv-check-details"
+
 UNANSWERED_MESSAGE = ("replace None in the answer cell above with your answer, "
                       "then run both cells again.")
 
@@ -111,7 +115,11 @@ class CheckResult:
         ]
         if self.details:
             details = html.escape("\n".join(self.details))
-            parts.append(f'<pre style="margin: 4px 0;">{details}</pre>')
+            # The class lets the slide template enlarge these lines. nbconvert's
+            # reveal.js styles set a pre inside HTML output at 80% of the 14 px
+            # text around it, about 11 px on a 1280x720 slide.
+            parts.append(f'<pre class="{DETAILS_CLASS}" style="margin: 4px 0;">'
+                         f'{details}</pre>')
         if self.hint:
             parts.append(f"<br><em>Hint:</em> {html.escape(self.hint)}")
         parts.append("</div>")
