@@ -332,6 +332,37 @@ def test_deck_kernel_panel_shown(deck):
     assert values == pytest.approx(expected.ravel().tolist())
 
 
+# Smallest on-screen size, in CSS pixels of a 1280x720 slide, accepted for the
+# detail lines of a check result. nbconvert's reveal.js styles set them (a pre
+# inside HTML output) at about 11 px, too small for a projector.
+MIN_DETAIL_FONT_PX = 16
+
+
+def test_deck_check_details_size(deck):
+    from rotconv_helpers.feedback import DETAILS_CLASS
+
+    expected = sum(
+        DETAILS_CLASS in "".join(output.get("data", {}).get("text/html", ""))
+        for cell in visible_cells(deck.notebook) if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    if not expected:
+        pytest.skip(f"{deck.path.name} shows no check result with detail lines")
+    sizes = deck.page.evaluate(
+        "(name) => [...document.querySelectorAll(`.reveal pre.${name}`)]"
+        ".map((pre) => parseFloat(getComputedStyle(pre).fontSize))",
+        DETAILS_CLASS,
+    )
+    # reveal.js scales the whole slide to fit the window, so the size on screen
+    # is the computed size times that scale.
+    scale = deck.reveal("Reveal.getScale()")
+    assert len(sizes) == expected
+    assert min(sizes) * scale >= MIN_DETAIL_FONT_PX, (
+        f"{deck.path.name}: check result details at {min(sizes)} px, scaled by "
+        f"{scale:.2f}, are smaller than {MIN_DETAIL_FONT_PX} px on screen"
+    )
+
+
 def test_deck_stays_offline(deck):
     assert deck.blocked == []
     assert deck.failed == []
