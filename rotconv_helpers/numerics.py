@@ -95,8 +95,8 @@ def as_float_array(name, value, ndim=2):
 
 
 def _object_array_to_float(name, array):
-    # numpy stores None, ints beyond int64 and other non-array entries as
-    # Python objects, so each element is checked on its own.
+    # numpy stores entries such as None and ints beyond int64 as Python
+    # objects, so each element is checked on its own.
     converted = np.empty(array.shape, dtype=np.float64)
     for index, value in np.ndenumerate(array):
         position = [int(i) for i in index]
