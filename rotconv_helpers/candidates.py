@@ -28,6 +28,7 @@ from .feedback import (
     _names,
     _pass_text,
     _run_checker,
+    _set_message,
     _short_repr,
     _wrong,
 )
@@ -61,6 +62,11 @@ def _call_candidate(candidate, delta_c, kernel):
                       "end the function with return and the δP array.")
     expected_shape = (delta_c.shape[0] + kernel.shape[0] - 1,
                       delta_c.shape[1] + kernel.shape[1] - 1)
+    if isinstance(output, (str, bytes)):
+        return None, (f"returned the text {_short_repr(output)}, not an array "
+                      f"of numbers",
+                      f"return δP as a 2-D array of shape "
+                      f"{expected_shape}, not a string.")
     if isinstance(output, tuple):
         return None, (f"returned a tuple of {len(output)} items instead of "
                       f"one array",
@@ -243,13 +249,11 @@ def check_passing_kernels(answer, candidate, kernels, delta_c=EXAMPLE_DELTA_C):
         given = _parse_labels(answer, labels_by_key)
         if given == expected:
             return _correct(exercise)
-        problems = [f"with kernel {label} the candidate fails"
-                    for label in sorted(given - expected)]
-        missing = len(expected - given)
-        if missing:
-            problems.append(f"{_count_phrase(missing, 'kernel is', 'kernels are')}"
-                            f" missing")
-        return _wrong(exercise, "; ".join(problems) + ".",
+        message = _set_message(
+            given, expected, set(kernels), ("kernel", "kernels"),
+            ("makes the candidate fail", "make the candidate fail"),
+            lambda label: f"kernel {label}")
+        return _wrong(exercise, message,
                       "compare each kernel with what the bug turns it into; "
                       "the bug hides when the two are equal.")
 

@@ -3,7 +3,10 @@
 Every checker takes the student's ``answer`` first and returns a
 :class:`~rotconv_helpers.feedback.CheckResult`, which shows as a short message:
 correct, or which part is wrong with a hint towards it. A message never
-contains the expected answer. ``answer = None``, the state in which the
+contains the expected answer. For an answer that is a set, such as the
+elements of a window, the message counts the wrong and the missing items and
+names at most one wrong item, so that no answer, not even one that lists
+every option, reveals the set by elimination. ``answer = None``, the state in which the
 notebooks are stored, gives "not answered yet" and no error. The expected
 answers are computed by the numeric and symbolic helpers when the checker runs,
 never stored.
@@ -17,6 +20,8 @@ Names in answers follow the worked example, and more than one spelling works:
   ``[("dc11", "k12"), ("k11", "dc12")]``, or as a string such as
   ``"dc11*k12 + dc12*k11"``.
 """
+
+import itertools
 
 import numpy as np
 import sympy
@@ -35,6 +40,7 @@ from .feedback import (
     _parse_parameter_name,
     _parse_shape,
     _run_checker,
+    _set_message,
     _wrong,
 )
 from .numerics import (
@@ -156,9 +162,10 @@ def check_window_elements(answer, name="c21", input_shape=EXAMPLE_INPUT_SHAPE,
 
     def compare(answer):
         given = _parse_name_set(answer, "p", input_shape, "names of P elements")
+        window = f"in the window of {_display_name('c', *index)}"
         return _compare_sets(
-            exercise, given, expected, "p",
-            extra_reason=f"is not in the window of {_display_name('c', *index)}",
+            exercise, given, expected, "p", set(np.ndindex(input_shape)),
+            wrong_reason=(f"is not {window}", f"are not {window}"),
             hint=(f"the window has the kernel's shape, "
                   f"{kernel_shape[0]}x{kernel_shape[1]}, and its top-left "
                   f"element has the same indices as "
@@ -223,10 +230,10 @@ def check_outputs_fed(answer, name="p23", input_shape=EXAMPLE_INPUT_SHAPE,
 
     def compare(answer):
         given = _parse_name_set(answer, "c", output_shape, "names of C elements")
+        without = f"computed without {_display_name('p', *index)}"
         return _compare_sets(
-            exercise, given, expected, "c",
-            extra_reason=(f"is computed without "
-                          f"{_display_name('p', *index)}"),
+            exercise, given, expected, "c", set(np.ndindex(output_shape)),
+            wrong_reason=(f"is {without}", f"are {without}"),
             noun=("output", "outputs"),
             hint=(f"each output c is computed from one window of P; find the "
                   f"windows that cover {_display_name('p', *index)}."))
@@ -243,6 +250,7 @@ def check_gradient_terms(answer, name="p23", input_shape=EXAMPLE_INPUT_SHAPE,
     two names in either order.
     """
     input_shape = check_shape_pair("input_shape", input_shape)
+    kernel_shape = check_shape_pair("kernel_shape", kernel_shape)
     formulas = gradient_formulas(input_shape, kernel_shape)
     index = _parse_parameter_name(name, "p", input_shape, "name")
     exercise = f"formula of δ{_display_name('p', *index)}"
@@ -254,29 +262,39 @@ def check_gradient_terms(answer, name="p23", input_shape=EXAMPLE_INPUT_SHAPE,
     expected_weights = {delta: weight for delta, weight in expected}
     p_name = _display_name("p", *index)
 
+    output_shape = (input_shape[0] - kernel_shape[0] + 1,
+                    input_shape[1] - kernel_shape[1] + 1)
+    all_terms = set(itertools.product(np.ndindex(output_shape),
+                                      np.ndindex(kernel_shape)))
+    rotated = {(delta, (kernel_shape[0] - 1 - a, kernel_shape[1] - 1 - b))
+               for delta, (a, b) in expected}
+
+    # NOTE: _set_message counts every subset of terms as a possible answer, but
+    # a δc has one weight only. With a kernel of two elements, "whose kernel
+    # weight is wrong" therefore gives away the other weight of that δc.
+    def describe(term):
+        delta, weight = term
+        pair = f"({_display_name('δc', *delta)}, {_display_name('k', *weight)})"
+        if delta in expected_weights:
+            return f"{pair}, whose kernel weight is wrong"
+        return (f"{pair}, because {_display_name('c', *delta)} is computed "
+                f"without {p_name}")
+
     def compare(answer):
-        given = _parse_pairs(answer)
-        if set(given) == expected:
+        given = set(_parse_pairs(answer))
+        if given == expected:
             return _correct(exercise)
-        problems = []
-        for delta, weight in given:
-            if (delta, weight) in expected:
-                continue
-            pair = (f"({_display_name('δc', *delta)}, "
-                    f"{_display_name('k', *weight)})")
-            if delta in expected_weights:
-                problems.append(f"the term with {_display_name('δc', *delta)} "
-                                f"has the wrong kernel weight")
-            else:
-                problems.append(f"{pair} does not belong: "
-                                f"c{delta[0] + 1}{delta[1] + 1} is computed "
-                                f"without {p_name}")
-        given_deltas = {delta for delta, _ in given}
-        missing = [delta for delta in expected_weights if delta not in given_deltas]
-        if missing:
-            problems.append(f"{_count_phrase(len(missing), 'term is', 'terms are')} "
-                            f"missing")
-        return _wrong(exercise, "; ".join(problems) + ".",
+        if given == rotated:
+            return _wrong(exercise,
+                          "your terms pair each δc with the kernel weight "
+                          "rotated by 180 degrees.",
+                          f"in the chain rule each δc multiplies the weight "
+                          f"that met {p_name} in the forward pass, K itself, "
+                          f"not rot180(K).")
+        return _wrong(exercise,
+                      _set_message(given, expected, all_terms,
+                                   ("term", "terms"),
+                                   ("is wrong", "are wrong"), describe),
                       f"δ{p_name} has one term for every output c that "
                       f"{p_name} feeds: that output's δc times the kernel "
                       f"weight that multiplied {p_name} in its window.")
@@ -502,33 +520,34 @@ def check_single_element_windows(answer, delta_c_shape=EXAMPLE_KERNEL_SHAPE,
 
     def compare(answer):
         given = _parse_name_set(answer, "p", counts.shape, "names of δp windows")
-        extra = given - expected
-        if extra:
-            details = "; ".join(
-                f"the window of {_display_name('δp', *index)} contains "
-                f"{int(counts[index])} elements of δC"
-                for index in sorted(extra))
-            return _wrong(exercise, details + ".",
-                          "draw the padded δC and mark where each window "
-                          "meets the original δC.")
-        return _compare_sets(exercise, given, expected, "δp",
-                             extra_reason="", hint=(
-                                 "a window that meets δC in a single element "
-                                 "hangs over a corner of δC."),
-                             noun=("window", "windows"))
+        return _compare_sets(
+            exercise, given, expected, "δp", set(np.ndindex(counts.shape)),
+            wrong_reason=("contains more than one element of δC",
+                          "contain more than one element of δC"),
+            hint=("draw the padded δC and mark where each window meets the "
+                  "original δC: a window that meets δC in a single element "
+                  "hangs over a corner of δC."),
+            noun=("window", "windows"),
+            describe=lambda index: (f"{_display_name('δp', *index)}, whose "
+                                    f"window contains {int(counts[index])} "
+                                    f"elements of δC"))
 
     return _run_checker(exercise, answer, compare)
 
 
-def _compare_sets(exercise, given, expected, kind, extra_reason, hint,
-                  noun=("element", "elements")):
-    """Compare two sets of indices and name the extra items, but not the missing ones."""
+def _compare_sets(exercise, given, expected, kind, universe, wrong_reason, hint,
+                  noun=("element", "elements"), describe=None):
+    """Compare a set of indices with the expected one.
+
+    A wrong answer gets counts and at most one named item, worded by
+    :func:`_set_message` so that it cannot reveal the expected set.
+    """
     if given == expected:
         return _correct(exercise)
-    problems = [f"{_display_name(kind, *index)} {extra_reason}".strip()
-                for index in sorted(given - expected)]
-    missing = len(expected - given)
-    if missing:
-        problems.append(f"{_count_phrase(missing, noun[0] + ' is', noun[1] + ' are')} "
-                        f"missing")
-    return _wrong(exercise, "; ".join(problems) + ".", hint)
+    if describe is None:
+        def describe(index):
+            return _display_name(kind, *index)
+    return _wrong(exercise,
+                  _set_message(given, expected, universe, noun, wrong_reason,
+                               describe),
+                  hint)

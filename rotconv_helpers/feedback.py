@@ -10,6 +10,7 @@ message instead of a traceback.
 
 import dataclasses
 import html
+import math
 import numbers
 import re
 import reprlib
@@ -212,6 +213,9 @@ _KIND_PATTERNS = {
 }
 _NUMBERED_PATTERN = re.compile(rf"^{_DELTA_PREFIX}?P(\d+)$")
 _SEPARATORS = re.compile(r"[\s_{},]")
+# Typeset formulas print the minus sign U+2212, which float() rejects, and
+# students paste it into answers.
+_UNICODE_MINUS = "\u2212"
 _KIND_EXAMPLES = {
     "p": "'p23', 'δp23', 'dp23' or the row-by-row number 'P6'",
     "c": "'c12'",
@@ -326,7 +330,7 @@ def _parse_number(answer):
         )
     if isinstance(answer, str):
         try:
-            value = float(answer)
+            value = float(answer.replace(_UNICODE_MINUS, "-"))
         except ValueError:
             raise AnswerFormatError(
                 f"{_short_repr(answer)} is not a number; write a plain int or "
@@ -355,20 +359,50 @@ def _parse_number(answer):
 
 
 def _parse_shape(answer):
+    """Read a shape: a pair of positive whole numbers, or a string such as "4x5".
+
+    Numpy integers and whole floats such as 3.0 count, as do 1-D arrays of two
+    of them, because np.array(shape) and arithmetic on shapes produce these.
+    """
     if isinstance(answer, str):
-        parts = re.split(r"\s*[x×,]\s*", answer.strip().strip("()"))
-        if len(parts) == 2 and all(part.isdigit() for part in parts):
-            return int(parts[0]), int(parts[1])
-    elif isinstance(answer, (tuple, list)) and len(answer) == 2 and all(
-            isinstance(n, numbers.Integral) and not isinstance(n, bool)
-            for n in answer):
-        shape = int(answer[0]), int(answer[1])
-        if min(shape) >= 1:
+        parts = re.split(r"\s*[x×,]\s*", answer.strip().strip("()[]"))
+        if len(parts) == 2:
+            shape = tuple(_whole_number(part) for part in parts)
+            if None not in shape and min(shape) >= 1:
+                return shape
+    elif isinstance(answer, np.ndarray) and answer.shape == (2,):
+        shape = tuple(_whole_number(n) for n in answer.tolist())
+        if None not in shape and min(shape) >= 1:
+            return shape
+    elif isinstance(answer, (tuple, list)) and len(answer) == 2:
+        shape = tuple(_whole_number(n) for n in answer)
+        if None not in shape and min(shape) >= 1:
             return shape
     raise AnswerFormatError(
         f"{_short_repr(answer)} is not a shape; write it as a pair "
         f"(rows, columns) of positive whole numbers, such as (2, 3)"
     )
+
+
+def _whole_number(value):
+    """Return ``value`` as an int when it is a whole number, else None.
+
+    Accepts ints, numpy integers, floats such as 3.0 and strings such as "3"
+    or "3.0". Booleans are not numbers here.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            value = float(value.replace(_UNICODE_MINUS, "-"))
+        except ValueError:
+            return None
+    if isinstance(value, numbers.Real) and math.isfinite(value) \
+            and float(value).is_integer():
+        return int(value)
+    return None
 
 
 def _parse_array(answer, shape, what):
@@ -466,3 +500,55 @@ def _names(kind, indices):
 
 def _count_phrase(count, singular, plural):
     return f"{count} {singular if count == 1 else plural}"
+
+
+# A wrong set answer names one of its wrong items only when it has at most
+# this many, so that a long list of guesses earns no names.
+_MAX_WRONG_TO_NAME = 3
+
+
+def _set_message(given, expected, universe, noun, wrong_reason, describe):
+    """Word the message for a wrong set answer so it cannot reveal the expected set.
+
+    The message counts the wrong and the missing items. It names one wrong
+    item, as ``describe(item)``, only when the answer has at most
+    _MAX_WRONG_TO_NAME wrong items, does not list every item of ``universe``,
+    and more than one set still fits the message with that name in it. When
+    the counts alone fit a single set, as they do for an answer that is the
+    exact complement of the expected set, "some" replaces them.
+
+    ``noun`` is (singular, plural), such as ("element", "elements"), and
+    ``wrong_reason`` the verb phrase in singular and plural, such as
+    ("is not in the window of c21", "are not in the window of c21").
+    """
+    wrong = sorted(given - expected)
+    missing = len(expected - given)
+    unlisted = len(set(universe) | given) - len(given)
+    # The sets that fit the counts are a choice of the wrong items among the
+    # given ones times a choice of the missing items among the unlisted ones.
+    counts_ambiguous = (math.comb(len(given), len(wrong))
+                        * math.comb(unlisted, missing) > 1)
+    parts = []
+    if wrong:
+        count = len(wrong)
+        if counts_ambiguous:
+            reason = wrong_reason[0] if count == 1 else wrong_reason[1]
+            part = f"{count} of your {noun[1]} {reason}"
+        else:
+            part = f"some of your {noun[1]} {wrong_reason[1]}"
+        # Sets that still fit once one wrong item is named.
+        fits_after_naming = (math.comb(len(given) - 1, count - 1)
+                             * math.comb(unlisted, missing))
+        names_one = (counts_ambiguous and count <= _MAX_WRONG_TO_NAME
+                     and unlisted > 0 and fits_after_naming > 1)
+        if names_one and count == 1:
+            part += f": {describe(wrong[0])}"
+        elif names_one:
+            part += f", for example {describe(wrong[0])}"
+        parts.append(part)
+    if missing:
+        if counts_ambiguous:
+            parts.append(f"you are missing {_count_phrase(missing, *noun)}")
+        else:
+            parts.append(f"you are missing some {noun[1]}")
+    return "; ".join(parts) + "."

@@ -2,8 +2,10 @@
 
 Expected answers are computed here independently of the helpers: numbers with
 scipy.signal, index sets and formula terms by index arithmetic on the
-definition c[i, j] = Σ p[i + a, j + b] k[a, b]. A wrong answer must name the
-wrong part and must not contain the right answer.
+definition c[i, j] = Σ p[i + a, j + b] k[a, b]. A wrong answer must say
+which part is wrong and must not contain the right answer. For a set answer,
+the message may name at most one wrong item and must not let the expected set
+be reconstructed by elimination.
 """
 
 import ast
@@ -189,6 +191,7 @@ def test_checker_plain_int(checker):
 
 @pytest.mark.parametrize("answer, message", [
     ("abc", "'abc' is not a number"),
+    ("−", "'−' is not a number"),
     ([1, 2], "must be a single number"),
     (float("nan"), "write a finite number"),
     ("nan", "write a finite number"),
@@ -307,7 +310,8 @@ def test_window_elements_wrong():
     expected = sorted(window_of((2, 1), (2, 2)))
     answer = [f"p{r}{s}" for r, s in expected[:2]] + ["p33"]
     result = rh.check_window_elements(answer, "c21")
-    assert_wrong(result, "p33 is not in the window of c21", "2 elements are missing")
+    assert_wrong(result, "1 of your elements is not in the window of c21: p33",
+                 "you are missing 2 elements")
     for r, s in expected[2:]:
         assert f"p{r}{s}" not in repr(result)
 
@@ -331,6 +335,23 @@ def test_output_shape_correct_and_wrong():
     assert f"{expected[0]}, {expected[1]}" not in repr(result)
 
 
+@pytest.mark.parametrize("checker, expected", [
+    (rh.check_output_shape, (3, 6)),
+    (rh.check_padded_shape, (5, 8)),
+])
+def test_shape_numpy_and_whole_floats(checker, expected):
+    rows, cols = expected
+    for answer in (np.array([rows, cols]), (np.int64(rows), np.int32(cols)),
+                   np.array([rows, cols], dtype=float), (float(rows), float(cols)),
+                   f"{rows}.0 x {cols}.0", f"[{rows}, {cols}]"):
+        assert checker(answer).correct, answer
+    for answer in ((rows + 0.5, cols), np.array([rows, cols, 1]),
+                   (True, cols), (float("nan"), cols)):
+        result = checker(answer)
+        assert result.status == "invalid", answer
+        assert "is not a shape" in result.message
+
+
 # ---------------------------------------------------------------------------
 # Gradient exercises
 # ---------------------------------------------------------------------------
@@ -341,7 +362,8 @@ def test_outputs_fed_correct_and_wrong():
                if (r, s) in window_of((i, j), (2, 2))]
         assert rh.check_outputs_fed(fed, f"p{r}{s}").correct, (r, s)
     result = rh.check_outputs_fed(["c11", "c12"], "p23")
-    assert_wrong(result, "c11 is computed without p23", "1 output is missing")
+    assert_wrong(result, "1 of your outputs is computed without p23: c11",
+                 "you are missing 1 output")
     assert "c22" not in repr(result)
 
 
@@ -373,8 +395,7 @@ def test_gradient_terms_rotated_weights():
     pairs = sorted(gradient_pairs((2, 3), (3, 3), (2, 2)))
     rotated = [((i, j), (3 - a, 3 - b)) for (i, j), (a, b) in pairs]
     result = rh.check_gradient_terms(pair_names(rotated), "p23")
-    assert_wrong(result, "the term with δc12 has the wrong kernel weight",
-                 "the term with δc22 has the wrong kernel weight")
+    assert_wrong(result, "pair each δc with the kernel weight rotated by 180 degrees")
     for _, (a, b) in pairs:
         assert f"k{a}{b}" not in result.message
 
@@ -382,9 +403,28 @@ def test_gradient_terms_rotated_weights():
 def test_gradient_terms_missing_and_extra():
     pairs = pair_names(gradient_pairs((2, 3), (3, 3), (2, 2)))
     result = rh.check_gradient_terms([pairs[0], ("dc11", "k12")], "p23")
-    assert_wrong(result, "(δc11, k12) does not belong", "1 term is missing")
+    assert_wrong(result, "1 of your terms is wrong: (δc11, k12), because c11 "
+                 "is computed without p23", "you are missing 1 term")
     missing_delta, missing_weight = pairs[1]
     assert missing_delta.replace("dc", "δc") not in repr(result)
+
+
+def test_number_unicode_minus():
+    # Negated inputs make the expected values negative.
+    x, kernel, delta_c = -rh.EXERCISE_P, rh.EXERCISE_K, rh.EXERCISE_DELTA_C
+    c12 = signal.correlate2d(x, kernel, mode="valid")[0, 1]
+    delta_p22 = signal.convolve2d(delta_c, kernel, mode="full")[1, 1]
+    if delta_p22 > 0:
+        delta_c, delta_p22 = -delta_c, -delta_p22
+    assert c12 < 0
+    assert rh.check_output_value(f"{c12:g}".replace("-", "−"), "c12", x,
+                                 kernel).correct
+    assert rh.check_output_value(f" {c12:.1f} ".replace("-", "−"), "c12", x,
+                                 kernel).correct
+    assert rh.check_delta_p_value(f"{delta_p22:g}".replace("-", "−"), "p22",
+                                  delta_c, kernel).correct
+    result = rh.check_output_value(f"{c12 - 1:g}".replace("-", "−"), "c12", x, kernel)
+    assert result.status == "wrong", repr(result)
 
 
 def test_delta_p_value_correct_and_wrong():
@@ -490,9 +530,9 @@ def test_single_element_windows():
         assert result.correct, (delta_c_shape, kernel_shape)
 
     result = rh.check_single_element_windows(["p11", "p12"])
-    assert_wrong(result, "the window of δp12 contains 2 elements of δC")
+    assert_wrong(result, "δp12, whose window contains 2 elements of δC")
     result = rh.check_single_element_windows(["p11"])
-    assert_wrong(result, "3 windows are missing")
+    assert_wrong(result, "you are missing 3 windows")
     for name in ("p13", "p31", "p33"):
         assert name not in repr(result)
 
@@ -572,6 +612,7 @@ def test_delta_p_failing_candidates():
     (lambda d, k: scipy_delta_p(d, k).ravel(), "returned a 1-D array of shape"),
     (lambda d, k: scipy_delta_p(d, k)[None], "returned a 3-D array of shape (1,"),
     (lambda d, k: 0.0, "returned a 0-D array of shape ()"),
+    (lambda d, k: "abc", "returned the text 'abc', not an array of numbers"),
     (lambda d, k: (scipy_delta_p(d, k), k), "returned a tuple of 2 items"),
     (lambda d, k: [[1.0, 2.0], [3.0]], "returned rows of different lengths"),
     (lambda d, k: [["a", "b"]], "not a 2-D array of numbers"),
@@ -601,6 +642,121 @@ def test_weak_check_table():
     assert table.passing("one-element δC") == ["scipy", "overwritten"]
 
 
+# Kernels in the style of notebook 06. A candidate that forgets rot180 passes
+# exactly with the kernels that equal their own rotation by 180 degrees.
+LABELLED_KERNELS = {
+    "A": np.ones((2, 2)),
+    "B": np.array([[1.0, 2.0], [3.0, 4.0]]),
+    "C": np.array([[1.0, 2.0], [2.0, 1.0]]),
+    "D": np.array([[0.0, 1.0], [2.0, 0.0]]),
+    "E": np.eye(2),
+}
+
+
+def passing_labels():
+    return {label for label, kernel in LABELLED_KERNELS.items()
+            if np.array_equal(kernel, kernel[::-1, ::-1])}
+
+
+def single_element_windows():
+    """Return the 1-based indices of the windows of the padded 2x2 δC that
+    contain one element of δC, for a 2x2 kernel."""
+    padded = np.pad(np.ones((2, 2)), 1)
+    return {(i + 1, j + 1) for i, j in itertools.product(range(3), range(3))
+            if padded[i:i + 2, j:j + 2].sum() == 1}
+
+
+# For every set-like checker: a function of an answer, every option that an
+# answer can list, the names of the options the checker expects, and how an
+# option appears in a message.
+SET_CHECKERS = {
+    "window_elements": (
+        lambda answer: rh.check_window_elements(answer, "c21"),
+        [f"p{r}{s}" for r, s in itertools.product((1, 2, 3), (1, 2, 3))],
+        {f"p{r}{s}" for r, s in window_of((2, 1), (2, 2))},
+        lambda name: name,
+    ),
+    "outputs_fed": (
+        lambda answer: rh.check_outputs_fed(answer, "p12"),
+        [f"c{i}{j}" for i, j in itertools.product((1, 2), (1, 2))],
+        {f"c{i}{j}" for i, j in itertools.product((1, 2), (1, 2))
+         if (1, 2) in window_of((i, j), (2, 2))},
+        lambda name: name,
+    ),
+    "single_element_windows": (
+        rh.check_single_element_windows,
+        [f"p{r}{s}" for r, s in itertools.product((1, 2, 3), (1, 2, 3))],
+        {f"p{r}{s}" for r, s in single_element_windows()},
+        lambda name: "δ" + name,
+    ),
+    "gradient_terms": (
+        lambda answer: rh.check_gradient_terms(answer, "p23"),
+        [(f"dc{i}{j}", f"k{a}{b}") for i, j, a, b
+         in itertools.product((1, 2), (1, 2), (1, 2), (1, 2))],
+        set(pair_names(gradient_pairs((2, 3), (3, 3), (2, 2)))),
+        lambda pair: f"({pair[0].replace('dc', 'δc')}, {pair[1]})",
+    ),
+    "passing_kernels": (
+        lambda answer: rh.check_passing_kernels(answer, not_rotated_full,
+                                                LABELLED_KERNELS),
+        sorted(LABELLED_KERNELS),
+        passing_labels(),
+        lambda label: f"kernel {label}",
+    ),
+}
+
+
+def assert_names_absent(result, names):
+    text = repr(result) + result._repr_html_()
+    for name in names:
+        assert re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text) is None, \
+            (name, text)
+
+
+@pytest.mark.parametrize("case", SET_CHECKERS.values(), ids=SET_CHECKERS.keys())
+def test_set_answer_all_options(case):
+    checker, options, expected, display = case
+    result = checker(options)
+    assert result.status == "wrong", repr(result)
+    wrong = [option for option in options if option not in expected]
+    assert f"{len(wrong)} of your" in result.message, repr(result)
+    assert_names_absent(result, [display(option) for option in wrong])
+
+
+@pytest.mark.parametrize("case", SET_CHECKERS.values(), ids=SET_CHECKERS.keys())
+def test_set_answer_one_extra(case):
+    # Naming the only wrong item of an answer that misses nothing would reveal
+    # the expected set: it is the answer without that item.
+    checker, options, expected, display = case
+    extra = next(option for option in options if option not in expected)
+    result = checker(sorted(expected) + [extra])
+    assert_wrong(result, "1 of your")
+    assert "missing" not in result.message
+    assert_names_absent(result, [display(extra)])
+
+
+@pytest.mark.parametrize("case", SET_CHECKERS.values(), ids=SET_CHECKERS.keys())
+def test_set_answer_complement(case):
+    # The counts alone would reveal the expected set for the exact complement.
+    checker, options, expected, display = case
+    complement = [option for option in options if option not in expected]
+    result = checker(complement)
+    assert_wrong(result, "some of your")
+    assert "you are missing some" in result.message
+    assert_names_absent(result, [display(option) for option in options])
+
+
+@pytest.mark.parametrize("case", SET_CHECKERS.values(), ids=SET_CHECKERS.keys())
+def test_set_answer_few_wrong_named(case):
+    checker, options, expected, display = case
+    wrong = [option for option in options if option not in expected][:2]
+    result = checker(sorted(expected)[1:] + wrong)
+    assert_wrong(result, "2 of your", ", for example ", "you are missing 1")
+    named = [option for option in wrong if display(option) in result.message]
+    assert len(named) == 1, repr(result)
+    assert display(sorted(expected)[0]) not in result.message
+
+
 def test_passing_kernels():
     kernels = {"sym": np.ones((2, 2)), "anti": np.array([[1.0, 2.0], [3.0, 1.0]]),
                "plain": np.array([[1.0, 2.0], [3.0, 4.0]])}
@@ -609,8 +765,8 @@ def test_passing_kernels():
     assert rh.check_passing_kernels(expected, not_rotated, kernels).correct
     assert rh.check_passing_kernels(",".join(expected), not_rotated, kernels).correct
     result = rh.check_passing_kernels(["plain"], not_rotated, kernels)
-    assert_wrong(result, "with kernel plain the candidate fails",
-                 "1 kernel is missing")
+    assert_wrong(result, "1 of your kernels makes the candidate fail: kernel plain",
+                 "you are missing 1 kernel")
     assert "sym" not in result.message
     result = rh.check_passing_kernels(["Z"], not_rotated, kernels)
     assert result.status == "invalid"
