@@ -7,7 +7,6 @@ which of the tests that people often write instead (the sum or the mean of δP,
 a symmetric kernel, a one-hot δC) would have let a buggy candidate pass.
 """
 
-import re
 
 import numpy as np
 
@@ -31,6 +30,7 @@ from .feedback import (
     _set_message,
     _short_repr,
     _wrong,
+    split_answer_items,
 )
 from .numerics import (
     as_float_array,
@@ -281,20 +281,7 @@ def _labels_by_key(kernels):
 
 def _parse_labels(answer, labels_by_key):
     """Read kernel labels, ignoring case, into a set; reject unknown or repeated ones."""
-    if isinstance(answer, str):
-        items = [item for item in re.split(r"[,;\s]+", answer) if item]
-        if not items:
-            raise AnswerFormatError(
-                "the answer is an empty string; write a list of kernel labels "
-                "such as ['A', 'B'], or [] for none"
-            )
-    elif isinstance(answer, (list, tuple, set, frozenset)):
-        items = list(answer)
-    else:
-        raise AnswerFormatError(
-            f"the answer must be a list of kernel labels, got "
-            f"{type(answer).__name__}; write it like ['A', 'B'], or [] for none"
-        )
+    items = split_answer_items(answer, "kernel labels", "'A'")
     known = ", ".join(map(str, labels_by_key.values()))
     given = []
     for item in items:

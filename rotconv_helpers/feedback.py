@@ -274,22 +274,32 @@ def _display_name(kind, i, j):
     return element_name(kind, i, j)
 
 
-def _parse_name_set(answer, kind, shape, what):
-    """Read a collection of names (or 1-based (row, column) pairs) into a set of indices."""
+def split_answer_items(answer, what, example):
+    """Return the items of a list answer, or of a string separated by commas or spaces.
+
+    ``what`` names the items in messages (``"kernel labels"``) and ``example``
+    is one item written as the student would (``"'A'"``). Raises
+    AnswerFormatError for an empty string or an answer of another type.
+    """
     if isinstance(answer, str):
         items = [item for item in re.split(r"[,;\s]+", answer.strip()) if item]
         if not items:
             raise AnswerFormatError(
                 f"the answer is an empty string; write a list of {what}, such "
-                f"as [{_KIND_EXAMPLES[kind].split(',')[0]}, ...], or [] for none"
+                f"as [{example}, ...], or [] for none"
             )
-    elif isinstance(answer, (list, tuple, set, frozenset)):
-        items = list(answer)
-    else:
-        raise AnswerFormatError(
-            f"the answer must be a list of {what}, got {type(answer).__name__}; "
-            f"write it like [{_KIND_EXAMPLES[kind].split(',')[0]}, ...]"
-        )
+        return items
+    if isinstance(answer, (list, tuple, set, frozenset)):
+        return list(answer)
+    raise AnswerFormatError(
+        f"the answer must be a list of {what}, got {type(answer).__name__}; "
+        f"write it like [{example}, ...], or [] for none"
+    )
+
+
+def _parse_name_set(answer, kind, shape, what):
+    """Read a collection of names (or 1-based (row, column) pairs) into a set of indices."""
+    items = split_answer_items(answer, what, _KIND_EXAMPLES[kind].split(",")[0])
     indices = []
     for item in items:
         if _is_index_pair(item):

@@ -726,7 +726,7 @@ def delta_k(x, delta_c, stride=1, padding=0, *, kernel_shape=None):
     kernel_shape : pair of int, optional, keyword-only
         The shape (kh, kw) of K. With stride 1 it follows from the shapes of
         P and δC. With a larger stride several kernel shapes give the same δC
-        shape, so pass it; without it, δK gets the largest of them,
+        shape, so pass it. Without it, δK gets the largest of them,
         ``(H + 2 padding - (h - 1) * stride, ...)``, for which every input row
         and column is read.
 

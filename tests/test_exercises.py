@@ -914,7 +914,12 @@ def name_regex(name):
 def number_regex(value):
     if float(value).is_integer():
         digits = str(abs(int(value)))
-        sign = "-" if value < 0 else "-?" if value == 0 else ""
+        if value < 0:
+            sign = "-"
+        elif value == 0:
+            sign = "-?"
+        else:
+            sign = ""
         return rf"{sign}{digits}(?:\.0*)?"
     return re.escape(repr(float(value)))
 
